@@ -1,0 +1,34 @@
+"""Registers the built-in components (entry point ``builtin`` of mils-core)."""
+
+from __future__ import annotations
+
+from mils_core.builtin.mutate import Mutate
+from mils_core.builtin.stopping import MaxIterations, Plateau, TargetScore, TimeBudget
+from mils_core.builtin.text_target import TextTarget
+from mils_core.builtin.word_overlap import WordOverlap
+from mils_core.hookspecs import hookimpl
+from mils_core.registry import RegisterFn
+
+
+@hookimpl
+def mils_register_generators(register: RegisterFn) -> None:
+    register("mutate", Mutate, options=Mutate.Options, description="seeded word edits of the shown texts (no model)")
+
+
+@hookimpl
+def mils_register_scorers(register: RegisterFn) -> None:
+    register("word-overlap", WordOverlap, description="word-overlap F1 against a target sentence (no model)")
+
+
+@hookimpl
+def mils_register_tasks(register: RegisterFn) -> None:
+    register("text-target", TextTarget, options=TextTarget.Options, description="recover a hidden sentence from scores")
+
+
+@hookimpl
+def mils_register_stopping_rules(register: RegisterFn) -> None:
+    register("max-iterations", MaxIterations, options=MaxIterations.Options, aliases=("iterations",),
+             description="stop after n iterations")
+    register("plateau", Plateau, options=Plateau.Options, description="stop when the best score stops improving")
+    register("target-score", TargetScore, options=TargetScore.Options, description="stop at a good-enough score")
+    register("time-budget", TimeBudget, options=TimeBudget.Options, description="stop after a wall-time budget")

@@ -1,0 +1,212 @@
+"""Run configuration: a TOML file selecting components by name, plus ``--set`` overrides.
+
+Shape (components may add options to their own tables)::
+
+    [run]
+    task = "text-target"       # a registered task name
+    samples = "targets.txt"    # whatever the task reads (a path, a glob, a list)
+    output = "runs/demo"       # the run folder (resumable)
+    seed = 0
+
+    [task]                     # options of the task (optional)
+    [generator]                # name + options; the task's default if omitted
+    name = "mutate"
+    [scorer]                   # name + options; the task's default if omitted
+    name = "word-overlap"
+    [[stop]]                   # stopping rules; any one firing stops a sample
+    name = "max-iterations"
+    n = 10
+    [loop]                     # search hyper-parameters (task defaults if omitted)
+    top_k = 50
+    n_new = 50
+
+Relative paths in ``[run]`` are resolved against the config file's folder.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from mils_core.errors import ConfigError
+from mils_core.options import build_options
+from mils_core.suggest import did_you_mean
+
+SECTIONS = ("run", "task", "generator", "scorer", "stop", "loop")
+
+
+@attrs.frozen
+class RunSection:
+    """The ``[run]`` table."""
+
+    task: str
+    samples: Any = None
+    output: str = "runs/latest"
+    seed: int = 0
+    cache_dir: str | None = None
+    retry_failed: bool = False
+
+
+@attrs.frozen
+class LoopSection:
+    """The ``[loop]`` table: search hyper-parameters and the savings switches."""
+
+    top_k: int | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.ge(1)))
+    n_new: int | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.ge(1)))
+    exploration: float = attrs.field(default=0.0, validator=[attrs.validators.ge(0.0), attrs.validators.le(1.0)])
+    reply_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
+    batch_samples: int = attrs.field(default=16, validator=attrs.validators.ge(1))
+    pool_size: int | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.ge(1)))
+    text_cache: bool = True
+    pool_cache: bool = True
+    sort_by_length: bool = True
+
+
+@attrs.frozen
+class ComponentConfig:
+    """A selected component: its registered name and its options table."""
+
+    name: str
+    options: dict[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Config:
+    """A validated run configuration."""
+
+    run: RunSection
+    loop: LoopSection
+    task_options: dict[str, Any]
+    generator: ComponentConfig | None
+    scorer: ComponentConfig | None
+    stop: tuple[ComponentConfig, ...]
+    base_dir: Path
+    raw: dict[str, Any]
+
+    def output_dir(self) -> Path:
+        """The run folder, absolute."""
+        return resolve_path(self.run.output, self.base_dir)
+
+    def cache_dir(self) -> Path:
+        """Where sample-independent work (pool embeddings) is cached across runs."""
+        if self.run.cache_dir:
+            return resolve_path(self.run.cache_dir, self.base_dir)
+        return default_cache_dir()
+
+
+def default_cache_dir() -> Path:
+    """``$MILS_CACHE_DIR``, else ``$XDG_CACHE_HOME/mils``, else ``~/.cache/mils``."""
+    import os
+
+    if os.environ.get("MILS_CACHE_DIR"):
+        return Path(os.environ["MILS_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "mils"
+
+
+def resolve_path(value: str, base: Path) -> Path:
+    """``value`` as an absolute path, relative ones taken from ``base``."""
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def _component(raw: Any, where: str) -> ComponentConfig:
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{where} must be a table with a 'name' key, got {raw!r}")
+    table = dict(raw)
+    name = table.pop("name", None)
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"{where} needs a 'name' (the registered component name); run 'mils list' to see them")
+    return ComponentConfig(name=name, options=table)
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """Split ``section.key=value`` into a path and a TOML-typed value (strings need no quotes)."""
+    if "=" not in text:
+        raise ConfigError(f"--set {text!r}: expected section.key=value, e.g. --set scorer.batch_size=32")
+    key, _, value = text.partition("=")
+    path = [p for p in key.strip().split(".") if p]
+    if len(path) < 2:
+        raise ConfigError(f"--set {text!r}: the key needs a section, e.g. run.seed=1 or scorer.model=...")
+    try:
+        parsed: Any = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()
+    return path, parsed
+
+
+def apply_overrides(raw: dict[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
+    """A copy of ``raw`` with each ``section.key=value`` applied (``stop.0.n=5`` indexes lists)."""
+    data = copy.deepcopy(raw)
+    for text in overrides:
+        path, value = parse_override(text)
+        node: Any = data
+        for i, part in enumerate(path[:-1]):
+            if isinstance(node, list):
+                if not part.isdigit() or int(part) >= len(node):
+                    raise ConfigError(f"--set {text!r}: {'.'.join(path[: i + 1])} is not an existing list index")
+                node = node[int(part)]
+            else:
+                if part not in node:
+                    node[part] = [] if (i + 1 < len(path) - 1 and path[i + 1].isdigit()) else {}
+                node = node[part]
+        last = path[-1]
+        if isinstance(node, list):
+            raise ConfigError(f"--set {text!r}: cannot set a whole list entry; set one of its keys")
+        node[last] = value
+    return data
+
+
+def load_config(path: Path | str, overrides: Iterable[str] = ()) -> Config:
+    """Read, override and validate a config file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file {str(path)!r} does not exist") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {str(path)!r} cannot be read: {exc.strerror}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {str(path)!r} is not valid TOML: {exc}") from None
+    return config_from_dict(raw, base_dir=path.resolve().parent, overrides=overrides)
+
+
+def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path, overrides: Iterable[str] = ()) -> Config:
+    """Validate a config given as a dict (as parsed from TOML)."""
+    data = apply_overrides(dict(raw), overrides)
+    for key in data:
+        if key not in SECTIONS:
+            raise ConfigError(f"unknown config section [{key}].{did_you_mean(key, SECTIONS)} Sections: {', '.join(SECTIONS)}.")
+    run_raw = data.get("run")
+    if not isinstance(run_raw, Mapping) or "task" not in run_raw:
+        raise ConfigError("the config needs a [run] table with task = \"<task name>\"; run 'mils list tasks' to see them")
+    run = build_options(RunSection, run_raw, "[run]")
+    loop = build_options(LoopSection, data.get("loop", {}), "[loop]")
+    task_options = data.get("task", {})
+    if not isinstance(task_options, Mapping):
+        raise ConfigError("[task] must be a table of task options")
+    generator = _component(data["generator"], "[generator]") if "generator" in data else None
+    scorer = _component(data["scorer"], "[scorer]") if "scorer" in data else None
+    stop_raw = data.get("stop", [])
+    if isinstance(stop_raw, Mapping):
+        stop_raw = [stop_raw]
+    if not isinstance(stop_raw, list):
+        raise ConfigError("[[stop]] must be an array of tables, each with a 'name'")
+    stop = tuple(_component(s, f"[[stop]] #{i + 1}") for i, s in enumerate(stop_raw))
+    return Config(
+        run=run,
+        loop=loop,
+        task_options=dict(task_options),
+        generator=generator,
+        scorer=scorer,
+        stop=stop,
+        base_dir=base_dir,
+        raw=data,
+    )

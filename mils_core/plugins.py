@@ -1,0 +1,133 @@
+"""Build a plugin manager: load entry points safely and fill the registry.
+
+There is no global manager. :func:`make_plugin_manager` builds one; tests build fresh ones.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import os
+import traceback
+from collections.abc import Iterable
+from types import ModuleType
+from typing import Any
+
+import attrs
+import pluggy
+import structlog
+
+from mils_core import hookspecs
+from mils_core.errors import PluginLoadError
+from mils_core.registry import KINDS, Provenance, Registry
+
+ENTRY_POINT_GROUP = "mils"
+DISABLE_ENV = "MILS_DISABLE_PLUGINS"
+
+log = structlog.get_logger("mils.plugins")
+
+
+@attrs.define
+class FailedPlugin:
+    """An entry point that could not be loaded, kept to explain a later failure."""
+
+    error: PluginLoadError
+    traceback: str
+
+
+class MilsPluginManager(pluggy.PluginManager):
+    """A pluggy manager that knows which plugins failed and builds the registry."""
+
+    def __init__(self) -> None:
+        super().__init__(hookspecs.PROJECT)
+        self.add_hookspecs(hookspecs)
+        self.failed: dict[str, FailedPlugin] = {}
+        self.blocked: set[str] = set()
+        self.origins: dict[str, Provenance] = {}
+        self._registry: Registry | None = None
+
+    def register(self, plugin: Any, name: str | None = None) -> str | None:
+        self._registry = None
+        return super().register(plugin, name)
+
+    def unregister(self, plugin: Any = None, name: str | None = None) -> Any:
+        self._registry = None
+        return super().unregister(plugin, name)
+
+    def provenance(self, plugin: Any) -> Provenance:
+        """Which distribution registered ``plugin``."""
+        name = self.get_name(plugin) or getattr(plugin, "__name__", repr(plugin))
+        return self.origins.get(name, Provenance(name, "", ""))
+
+    @property
+    def registry(self) -> Registry:
+        """The registry built from every registration hook (built once, then cached)."""
+        if self._registry is None:
+            registry = Registry()
+            for kind, hook_name in KINDS.items():
+                caller = getattr(self.hook, hook_name)
+                for impl in reversed(caller.get_hookimpls()):
+                    impl.function(register=registry.register_fn(kind, self.provenance(impl.plugin)))
+            self._registry = registry
+        return self._registry
+
+    def failure_for(self, distribution_or_ep: str) -> FailedPlugin | None:
+        """The recorded failure of an entry point or distribution, if any."""
+        for name, failed in self.failed.items():
+            if distribution_or_ep in (name, failed.error.distribution):
+                return failed
+        return None
+
+
+def disabled_from_env() -> set[str]:
+    """Entry-point names listed (comma-separated) in ``MILS_DISABLE_PLUGINS``."""
+    raw = os.environ.get(DISABLE_ENV, "")
+    return {part.strip() for part in raw.split(",") if part.strip()}
+
+
+def _entry_points() -> list[md.EntryPoint]:
+    return sorted(md.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+
+
+def load_entry_points(pm: MilsPluginManager, disabled: Iterable[str] = ()) -> None:
+    """Import and register every ``mils`` entry point; record and skip broken ones."""
+    blocked = set(disabled)
+    for ep in _entry_points():
+        dist = ep.dist
+        dist_name = str(dist.metadata["name"]) if dist is not None else "unknown distribution"
+        version = dist.version if dist is not None else "?"
+        if ep.name in blocked or dist_name in blocked:
+            pm.blocked.add(ep.name)
+            continue
+        if pm.has_plugin(ep.name):
+            continue
+        try:
+            module = ep.load()
+            pm.register(module, name=ep.name)
+            pm.origins[ep.name] = Provenance(ep.name, dist_name, version)
+        except Exception as exc:  # noqa: BLE001 - any plugin failure is recorded, not fatal
+            error = PluginLoadError(ep.name, dist_name, version, exc)
+            pm.failed[ep.name] = FailedPlugin(error, traceback.format_exc())
+            log.warning("plugin failed to load; skipped", plugin=ep.name, distribution=dist_name, error=str(error))
+
+
+def make_plugin_manager(
+    *,
+    entry_points: bool = True,
+    disabled: Iterable[str] = (),
+    plugins: Iterable[ModuleType | object] = (),
+) -> MilsPluginManager:
+    """A fresh plugin manager.
+
+    :param entry_points: load plugins installed under the ``mils`` entry-point group
+        (the built-in components register through it too).
+    :param disabled: entry-point or distribution names to skip, on top of
+        ``MILS_DISABLE_PLUGINS``.
+    :param plugins: extra plugin objects (modules or instances) to register directly.
+    """
+    pm = MilsPluginManager()
+    if entry_points:
+        load_entry_points(pm, set(disabled) | disabled_from_env())
+    for plugin in plugins:
+        pm.register(plugin)
+    pm.check_pending()
+    return pm

@@ -1,0 +1,201 @@
+"""Run a config end to end: resolve components, resume the results store, search, record."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import structlog
+import tomli_w
+
+from mils_core import __version__
+from mils_core.config import Config
+from mils_core.errors import ConfigError, ResultsError
+from mils_core.embedding import EmbeddingScorer
+from mils_core.loop import SampleState, run_samples
+from mils_core.options import options_to_dict
+from mils_core.plugins import MilsPluginManager
+from mils_core.resolve import resolve_components
+from mils_core.results import ResultsStore, atomic_write_text
+from mils_core.runinfo import Components, RunInfo
+
+log = structlog.get_logger("mils.run")
+
+CONFIG_FILE = "config.toml"
+PLUGINS_FILE = "plugins.json"
+SUMMARY_FILE = "summary.json"
+
+#: [run] keys that do not change results (a resumed run may change them freely).
+_NON_RESULT_KEYS = {"output", "cache_dir", "retry_failed"}
+
+
+def resolved_config(config: Config, components: Components) -> dict[str, Any]:
+    """The fully resolved config: every component with all its options, defaults filled in."""
+    run = {k: v for k, v in options_to_dict(config.run).items() if v is not None}
+    run["output"] = str(config.output_dir())
+    if isinstance(run.get("samples"), str):
+        run["samples"] = str((config.base_dir / run["samples"]).resolve()) if not Path(run["samples"]).is_absolute() else run["samples"]
+    loop = options_to_dict(config.loop)
+    loop["top_k"] = loop["top_k"] or components.task.default_top_k
+    loop["n_new"] = loop["n_new"] or components.task.default_n_new
+    specs = components.specs
+    out: dict[str, Any] = {
+        "run": run,
+        "task": options_to_dict(components.task.options),
+        "generator": {"name": specs["generator"].name, **options_to_dict(components.generator.options)},
+        "scorer": {"name": specs["scorer"].name, **options_to_dict(components.scorer.options)},
+        "stop": [
+            {"name": specs[f"stop.{i}"].name, **options_to_dict(rule.options)} for i, rule in enumerate(components.stop_rules)
+        ],
+        "loop": {k: v for k, v in loop.items() if v is not None},
+    }
+    return _toml_safe(out)
+
+
+def _toml_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _toml_safe(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_toml_safe(v) for v in value if v is not None]
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def _fingerprint(resolved: dict[str, Any]) -> dict[str, Any]:
+    fp = json.loads(json.dumps(resolved))
+    for key in _NON_RESULT_KEYS:
+        fp["run"].pop(key, None)
+    return fp
+
+
+def _diff(a: Any, b: Any, prefix: str = "") -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        out: list[str] = []
+        for key in sorted(set(a) | set(b)):
+            out += _diff(a.get(key), b.get(key), f"{prefix}{key}.")
+        return out
+    return [] if a == b else [prefix.rstrip(".")]
+
+
+def write_run_metadata(folder: Path, resolved: dict[str, Any], pm: MilsPluginManager, components: Components) -> None:
+    """Write the resolved config and the plugins used; refuse to mix two configs in one folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cfg_path = folder / CONFIG_FILE
+    if cfg_path.exists():
+        import tomllib
+
+        try:
+            previous = tomllib.loads(cfg_path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, OSError):
+            previous = None
+        if previous is not None:
+            changed = _diff(_fingerprint(previous), _fingerprint(resolved))
+            if changed:
+                raise ResultsError(
+                    f"output folder {str(folder)!r} holds a run made with a different config "
+                    f"(differs in: {', '.join(changed[:6])}); use another [run] output, or delete the folder to start over"
+                )
+    atomic_write_text(cfg_path, tomli_w.dumps(resolved))
+    plugins = {
+        "mils_core": __version__,
+        "components": components.provenance(),
+        "loaded": {name: {"distribution": p.distribution, "version": p.version} for name, p in sorted(pm.origins.items())},
+        "failed": {name: str(f.error) for name, f in pm.failed.items()},
+        "python": sys.version.split()[0],
+    }
+    atomic_write_text(folder / PLUGINS_FILE, json.dumps(plugins, indent=2) + "\n")
+
+
+def apply_policy(config: Config, components: Components) -> None:
+    """Hand the savings switches and the cache folder to an embedding scorer."""
+    scorer = components.scorer
+    if isinstance(scorer, EmbeddingScorer):
+        scorer.policy.text_cache = config.loop.text_cache
+        scorer.policy.pool_cache = config.loop.pool_cache
+        scorer.policy.sort_by_length = config.loop.sort_by_length
+        scorer.policy.cache_dir = config.cache_dir() if config.loop.pool_cache else None
+
+
+def execute(config: Config, pm: MilsPluginManager, *, progress: bool = True) -> dict[str, Any]:
+    """Run ``config``: returns the summary (counts and timings). Resumes an existing folder."""
+    components = resolve_components(config, pm)
+    out = config.output_dir()
+    resolved = resolved_config(config, components)
+    write_run_metadata(out, resolved, pm, components)
+    store = ResultsStore(out)
+    if config.run.retry_failed:
+        store.drop_failed()
+    samples = list(components.task.samples(_samples_source(config)))
+    ids = [s.id for s in samples]
+    if len(set(ids)) != len(ids):
+        dup = next(i for i in ids if ids.count(i) > 1)
+        raise ConfigError(f"sample id {dup!r} appears more than once in {config.run.samples!r}; ids must be unique")
+    pending = [s for s in samples if s.id not in store]
+    info = RunInfo(config=config, output_dir=out, components=components)
+    apply_policy(config, components)
+    pm.hook.mils_run_started(run=info)
+    counts = {"ok": 0, "failed": 0, "skipped": len(samples) - len(pending)}
+    log.info("run starting", output=str(out), samples=len(samples), resumed=counts["skipped"],
+             task=config.run.task, generator=components.specs["generator"].name, scorer=components.specs["scorer"].name)
+    t0 = time.perf_counter()
+    bar = _progress(len(pending), progress)
+
+    def write(record: dict[str, Any]) -> None:
+        store.append(record)
+        counts["ok" if record["status"] == "ok" else "failed"] += 1
+        if record["status"] != "ok":
+            log.warning("sample failed", sample=record["id"], error=record.get("error"))
+        pm.hook.mils_sample_finished(run=info, record=record)
+        if bar is not None:
+            bar.update(1)
+            if record.get("best_score") is not None:
+                bar.set_postfix(best=f"{record['best_score']:.4f}", failed=counts["failed"], refresh=False)
+
+    def on_iteration(state: SampleState) -> None:
+        pm.hook.mils_iteration_finished(run=info, sample_id=state.sample.id, iteration=state.iteration,
+                                        best_score=state.history[-1])
+        if bar is not None:
+            bar.set_description(f"iteration {state.iteration}", refresh=False)
+
+    if pending:
+        components.generator.ensure_loaded()
+        components.scorer.ensure_loaded()
+        try:
+            run_samples(info, pending, write, on_iteration=on_iteration)
+        finally:
+            if bar is not None:
+                bar.close()
+    elif bar is not None:
+        bar.close()
+    summary = {
+        **counts,
+        "total": len(samples),
+        "seconds": round(time.perf_counter() - t0, 3),
+        "output": str(out),
+        "scorer_stats": components.scorer.stats(),
+    }
+    atomic_write_text(out / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
+    pm.hook.mils_run_finished(run=info, summary=summary)
+    log.info("run finished", **{k: v for k, v in summary.items() if k != "scorer_stats"})
+    return summary
+
+
+def _samples_source(config: Config) -> Any:
+    source = config.run.samples
+    if isinstance(source, str) and not any(ch in source for ch in "*?["):
+        return config.base_dir / source if not Path(source).is_absolute() else Path(source)
+    if isinstance(source, str):
+        return str(config.base_dir / source) if not Path(source).is_absolute() else source
+    return source
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    if not enabled or total == 0:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="sample", dynamic_ncols=True, file=sys.stderr, smoothing=0.1)

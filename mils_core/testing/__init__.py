@@ -1,0 +1,1 @@
+"""Test kit for plugin authors (opt-in): fixtures, fakes and contract test classes."""

@@ -1,0 +1,84 @@
+"""Torch helpers for plugins: device and precision policy. torch is imported lazily."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from mils_core.errors import ConfigError
+
+if TYPE_CHECKING:
+    import torch
+
+DTYPES = ("auto", "float32", "bfloat16", "float16")
+
+
+def require_torch() -> Any:
+    """Import torch or raise a one-line error saying how to install it."""
+    try:
+        import torch
+    except ImportError as exc:
+        raise ConfigError(
+            "this component needs PyTorch, which is not installed; install it with "
+            "'pip install mils-core[torch]' (or 'pip install torch')"
+        ) from exc
+    return torch
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """``auto`` → first CUDA GPU, else Apple MPS, else CPU; or an explicit ``cpu``/``cuda:N``/``mps``."""
+    torch = require_torch()
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda:0")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError as exc:
+        raise ConfigError(f"device {name!r} is not valid; use auto, cpu, cuda, cuda:N or mps") from exc
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(f"device {name!r} was asked for but no CUDA GPU is visible; use device = \"cpu\"")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
+        raise ConfigError(f"device {name!r} does not exist; this machine has {torch.cuda.device_count()} GPU(s)")
+    return device
+
+
+def resolve_dtype(name: str, device: torch.device) -> torch.dtype:
+    """``auto`` → bfloat16 on GPUs that support it, float16 on other GPUs, float32 on CPU."""
+    torch = require_torch()
+    if name not in DTYPES:
+        raise ConfigError(f"dtype {name!r} is not valid; use one of {', '.join(DTYPES)}")
+    if name == "auto":
+        if device.type == "cuda":
+            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        return torch.float32
+    dtype: torch.dtype = getattr(torch, name)
+    return dtype
+
+
+@contextlib.contextmanager
+def inference(device: torch.device, dtype: torch.dtype) -> Iterator[None]:
+    """``torch.inference_mode`` plus autocast to ``dtype`` where it is not float32."""
+    torch = require_torch()
+    with torch.inference_mode():
+        if dtype != torch.float32 and device.type in ("cuda", "cpu"):
+            with torch.autocast(device_type=device.type, dtype=dtype):
+                yield
+        else:
+            yield
+
+
+def to_numpy(tensor: torch.Tensor) -> Any:
+    """A float32 numpy copy of a tensor on any device."""
+    return tensor.detach().float().cpu().numpy()
+
+
+def hf_offline() -> bool:
+    """True if the Hugging Face hub must not be contacted (``HF_HUB_OFFLINE`` set)."""
+    import os
+
+    return os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
