@@ -34,13 +34,15 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
                         help="override a config value, e.g. --set scorer.batch_size=32 (repeatable)")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument("--shard", metavar="I/N", help="process every N-th sample starting at I (0-based)")
 
 
 def cmd_run(args: argparse.Namespace, pm: MilsPluginManager) -> int:
     from mils_core.config import load_config
     from mils_core.runner import execute
 
-    config = load_config(args.config, args.overrides)
+    overrides = list(args.overrides) + ([f"run.shard={args.shard!r}"] if args.shard else [])
+    config = load_config(args.config, overrides)
     summary = execute(config, pm, progress=not args.no_progress)
     print(f"{summary['ok']} ok, {summary['failed']} failed, {summary['skipped']} already done -> {summary['output']}")
     return EXIT_FAILED_SAMPLES if summary["failed"] else EXIT_OK

@@ -234,3 +234,24 @@ def finite(value: Score) -> bool:
     if isinstance(value, tuple):
         return all(math.isfinite(v) for v in value)
     return math.isfinite(value)
+
+
+class Dataset(Component[OptionsT]):
+    """A benchmark split or manifest on the user's disk: samples plus reference texts.
+
+    Samples carry their references in ``meta["references"]`` (a list of strings) when
+    the dataset has them. ``check()`` validates paths up front and says what is missing
+    and where to get it.
+    """
+
+    @abstractmethod
+    def check(self) -> None:
+        """Raise ConfigError naming any missing file or folder and where to download it."""
+
+    @abstractmethod
+    def samples(self) -> Iterator[Sample]:
+        """Every sample of the split, in a stable order."""
+
+    def references(self) -> dict[str, list[str]]:
+        """Reference texts by sample id (empty if the dataset has none)."""
+        return {s.id: list(s.meta.get("references", [])) for s in self.samples() if s.meta.get("references")}

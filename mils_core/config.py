@@ -37,7 +37,7 @@ from mils_core.errors import ConfigError
 from mils_core.options import build_options
 from mils_core.suggest import did_you_mean
 
-SECTIONS = ("run", "task", "generator", "scorer", "stop", "loop")
+SECTIONS = ("run", "task", "generator", "scorer", "stop", "loop", "dataset")
 
 
 @attrs.frozen
@@ -50,6 +50,7 @@ class RunSection:
     seed: int = 0
     cache_dir: str | None = None
     retry_failed: bool = False
+    shard: str | None = None
 
 
 @attrs.frozen
@@ -85,6 +86,7 @@ class Config:
     generator: ComponentConfig | None
     scorer: ComponentConfig | None
     stop: tuple[ComponentConfig, ...]
+    dataset: ComponentConfig | None
     base_dir: Path
     raw: dict[str, Any]
 
@@ -200,6 +202,9 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path, overrides: Itera
     if not isinstance(stop_raw, list):
         raise ConfigError("[[stop]] must be an array of tables, each with a 'name'")
     stop = tuple(_component(s, f"[[stop]] #{i + 1}") for i, s in enumerate(stop_raw))
+    dataset = _component(data["dataset"], "[dataset]") if "dataset" in data else None
+    if run.shard is not None:
+        parse_shard(run.shard)
     return Config(
         run=run,
         loop=loop,
@@ -207,6 +212,19 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path, overrides: Itera
         generator=generator,
         scorer=scorer,
         stop=stop,
+        dataset=dataset,
         base_dir=base_dir,
         raw=data,
     )
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"i/n"`` → (i, n) with 0 <= i < n: this process takes every n-th sample starting at i."""
+    try:
+        i_text, n_text = text.split("/")
+        i, n = int(i_text), int(n_text)
+    except ValueError:
+        raise ConfigError(f"shard {text!r} must look like i/n, e.g. 0/4 (the first of four shards)") from None
+    if n < 1 or not 0 <= i < n:
+        raise ConfigError(f"shard {text!r}: need 0 <= i < n, e.g. 0/4 ... 3/4")
+    return i, n

@@ -76,6 +76,18 @@ def mils_register_stopping_rules(register: RegisterFn) -> None:
 
 
 @hookspec
+def mils_register_datasets(register: RegisterFn) -> None:
+    """Declare dataset readers (benchmark splits a user has downloaded, or manifests).
+
+    Called once per plugin manager, when the registry is first built.
+
+    :param register: as for :func:`mils_register_generators`; the factory returns a
+        :class:`mils_core.components.Dataset`. A run selects one with a ``[dataset]``
+        table, which then supplies the samples instead of ``[run] samples``.
+    """
+
+
+@hookspec
 def mils_register_commands(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add sub-commands to the ``mils`` command line.
 

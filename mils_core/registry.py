@@ -17,8 +17,15 @@ KINDS: dict[str, str] = {
     "scorer": "mils_register_scorers",
     "task": "mils_register_tasks",
     "stopping-rule": "mils_register_stopping_rules",
+    "dataset": "mils_register_datasets",
 }
-PLURALS = {"generator": "generators", "scorer": "scorers", "task": "tasks", "stopping-rule": "stopping-rules"}
+PLURALS = {
+    "generator": "generators",
+    "scorer": "scorers",
+    "task": "tasks",
+    "stopping-rule": "stopping-rules",
+    "dataset": "datasets",
+}
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 

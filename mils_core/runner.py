@@ -12,7 +12,8 @@ import structlog
 import tomli_w
 
 from mils_core import __version__
-from mils_core.config import Config
+from mils_core.components import Dataset, Sample
+from mils_core.config import Config, parse_shard
 from mils_core.errors import ConfigError, ResultsError
 from mils_core.embedding import EmbeddingScorer
 from mils_core.loop import SampleState, run_samples
@@ -29,7 +30,7 @@ PLUGINS_FILE = "plugins.json"
 SUMMARY_FILE = "summary.json"
 
 #: [run] keys that do not change results (a resumed run may change them freely).
-_NON_RESULT_KEYS = {"output", "cache_dir", "retry_failed"}
+_NON_RESULT_KEYS = {"output", "cache_dir", "retry_failed", "shard"}
 
 
 def resolved_config(config: Config, components: Components) -> dict[str, Any]:
@@ -129,7 +130,7 @@ def execute(config: Config, pm: MilsPluginManager, *, progress: bool = True) -> 
     store = ResultsStore(out)
     if config.run.retry_failed:
         store.drop_failed()
-    samples = list(components.task.samples(_samples_source(config)))
+    samples = select_samples(config, pm, components)
     ids = [s.id for s in samples]
     if len(set(ids)) != len(ids):
         dup = next(i for i in ids if ids.count(i) > 1)
@@ -182,6 +183,22 @@ def execute(config: Config, pm: MilsPluginManager, *, progress: bool = True) -> 
     pm.hook.mils_run_finished(run=info, summary=summary)
     log.info("run finished", **{k: v for k, v in summary.items() if k != "scorer_stats"})
     return summary
+
+
+def select_samples(config: Config, pm: MilsPluginManager, components: Components) -> list[Sample]:
+    """The run's samples: from the ``[dataset]`` reader if one is selected, else the task; then this shard."""
+    if config.dataset is not None:
+        dataset = pm.registry.get("dataset", config.dataset.name).build(config.dataset.options)
+        if not isinstance(dataset, Dataset):
+            raise ConfigError(f"dataset {config.dataset.name!r} did not build a Dataset")
+        dataset.check()
+        samples = list(dataset.samples())
+    else:
+        samples = list(components.task.samples(_samples_source(config)))
+    if config.run.shard:
+        i, n = parse_shard(config.run.shard)
+        samples = samples[i::n]
+    return samples
 
 
 def _samples_source(config: Config) -> Any:
