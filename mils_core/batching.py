@@ -47,8 +47,8 @@ def _release_memory() -> None:
         torch = sys.modules.get("torch")
         if torch is not None and torch.cuda.is_available():
             torch.cuda.empty_cache()
-    except Exception:  # noqa: BLE001 - best effort
-        pass
+    except Exception as exc:  # noqa: BLE001 - best effort
+        log.debug("could not empty the CUDA cache", error=str(exc))
 
 
 class Batcher:

@@ -34,7 +34,7 @@ def _normalise(matrix: np.ndarray) -> np.ndarray:
     if matrix.ndim != 2:
         raise ValueError(f"expected a 2-D embedding matrix, got shape {matrix.shape}")
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return matrix / np.maximum(norms, 1e-12)
+    return np.asarray(matrix / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
 def content_hash(texts: Sequence[str]) -> str:
@@ -131,7 +131,7 @@ class EmbeddingScorer(Scorer[OptionsT]):
 
     def _row(self, text: str) -> np.ndarray:
         if text in self._pool_index and self._pool_matrix is not None:
-            return self._pool_matrix[self._pool_index[text]]
+            return np.asarray(self._pool_matrix[self._pool_index[text]])
         return self._text_rows[text]
 
     # -- Scorer API -----------------------------------------------------------------
@@ -155,7 +155,9 @@ class EmbeddingScorer(Scorer[OptionsT]):
         return out
 
     def score_matrix(self, handles: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
-        if list(texts) == self._pool_texts and self._pool_matrix is not None and self.policy.pool_cache:
+        if not self.policy.pool_cache:  # ablation: encode the pool again, as the reference code does
+            matrix = self._encode_texts(list(texts))
+        elif list(texts) == self._pool_texts and self._pool_matrix is not None:
             matrix = self._pool_matrix
         else:
             matrix = self.text_embeddings(texts)

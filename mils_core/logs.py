@@ -8,6 +8,11 @@ import sys
 import structlog
 
 
+def _stderr_logger(*_args: object) -> structlog.PrintLogger:
+    """A logger bound to whatever ``sys.stderr`` is when a line is logged."""
+    return structlog.PrintLogger(file=sys.stderr)
+
+
 def configure_logging(fmt: str = "console", level: str = "info") -> None:
     """Send structlog output to stderr as console text or JSON lines."""
     numeric = getattr(logging, level.upper(), logging.INFO)
@@ -24,6 +29,6 @@ def configure_logging(fmt: str = "console", level: str = "info") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )

@@ -338,7 +338,10 @@ class Loop:
             "top": [[st.text, self.natural(st.score)] for st in state.ranked[:10]],
             "counters": state.counters,
             "tokens": state.tokens,
-            "timings": {**{k: round(v, 6) for k, v in state.timings.items()}, "total": round(time.perf_counter() - state.started, 6)},
+            "timings": {
+                **{k: round(v, 6) for k, v in state.timings.items()},
+                "total": round(time.perf_counter() - state.started, 6),
+            },
             "meta": state.sample.meta,
         }
         if isinstance(raw_best, tuple):

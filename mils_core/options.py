@@ -101,7 +101,7 @@ def build_options(cls: type[T], values: Mapping[str, Any] | None, where: str) ->
             raise ConfigError(f"{where}: unknown option {key!r}.{hint} Valid options: {valid}.")
         kwargs[name] = _coerce(value, hints.get(name, Any), f"{where} option {key!r}")
     try:
-        return cls(**kwargs)
+        return cls(**kwargs)  # type: ignore[return-value]
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: {exc}") from exc
 

@@ -55,8 +55,11 @@ class MilsPluginManager(pluggy.PluginManager):
 
     def provenance(self, plugin: Any) -> Provenance:
         """Which distribution registered ``plugin``."""
-        name = self.get_name(plugin) or getattr(plugin, "__name__", repr(plugin))
-        return self.origins.get(name, Provenance(name, "", ""))
+        name = self.get_name(plugin) or ""
+        if name in self.origins:
+            return self.origins[name]
+        label = getattr(plugin, "__name__", None) or f"{type(plugin).__module__}.{type(plugin).__qualname__}"
+        return Provenance(label, "", "")
 
     @property
     def registry(self) -> Registry:
@@ -65,7 +68,7 @@ class MilsPluginManager(pluggy.PluginManager):
             registry = Registry()
             for kind, hook_name in KINDS.items():
                 caller = getattr(self.hook, hook_name)
-                for impl in reversed(caller.get_hookimpls()):
+                for impl in caller.get_hookimpls():
                     impl.function(register=registry.register_fn(kind, self.provenance(impl.plugin)))
             self._registry = registry
         return self._registry

@@ -69,7 +69,7 @@ class ComponentSpec:
 
     def build(self, values: Mapping[str, Any] | None = None) -> Any:
         """Validate ``values`` against the options class and call the factory."""
-        opts = build_options(self.options, values, f"[{self.kind}] {self.name!r}")
+        opts: Any = build_options(self.options, values, f"[{self.kind}] {self.name!r}")
         try:
             return self.factory(opts)
         except ConfigError:

@@ -14,8 +14,8 @@ import tomli_w
 from mils_core import __version__
 from mils_core.components import Dataset, Sample
 from mils_core.config import Config, parse_shard
-from mils_core.errors import ConfigError, ResultsError
 from mils_core.embedding import EmbeddingScorer
+from mils_core.errors import ConfigError, ResultsError
 from mils_core.loop import SampleState, run_samples
 from mils_core.options import options_to_dict
 from mils_core.plugins import MilsPluginManager
@@ -38,7 +38,7 @@ def resolved_config(config: Config, components: Components) -> dict[str, Any]:
     run = {k: v for k, v in options_to_dict(config.run).items() if v is not None}
     run["output"] = str(config.output_dir())
     if isinstance(run.get("samples"), str):
-        run["samples"] = str((config.base_dir / run["samples"]).resolve()) if not Path(run["samples"]).is_absolute() else run["samples"]
+        run["samples"] = str(config.base_dir / run["samples"])
     loop = options_to_dict(config.loop)
     loop["top_k"] = loop["top_k"] or components.task.default_top_k
     loop["n_new"] = loop["n_new"] or components.task.default_n_new
@@ -53,7 +53,8 @@ def resolved_config(config: Config, components: Components) -> dict[str, Any]:
         ],
         "loop": {k: v for k, v in loop.items() if v is not None},
     }
-    return _toml_safe(out)
+    safe: dict[str, Any] = _toml_safe(out)
+    return safe
 
 
 def _toml_safe(value: Any) -> Any:
@@ -67,7 +68,7 @@ def _toml_safe(value: Any) -> Any:
 
 
 def _fingerprint(resolved: dict[str, Any]) -> dict[str, Any]:
-    fp = json.loads(json.dumps(resolved))
+    fp: dict[str, Any] = json.loads(json.dumps(resolved))
     for key in _NON_RESULT_KEYS:
         fp["run"].pop(key, None)
     return fp

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from mils_core.errors import ConfigError
 
@@ -28,45 +28,44 @@ def require_torch() -> Any:
 
 def resolve_device(name: str = "auto") -> torch.device:
     """``auto`` → first CUDA GPU, else Apple MPS, else CPU; or an explicit ``cpu``/``cuda:N``/``mps``."""
-    torch = require_torch()
+    th = require_torch()
     if name == "auto":
-        if torch.cuda.is_available():
-            return torch.device("cuda:0")
-        mps = getattr(torch.backends, "mps", None)
+        if th.cuda.is_available():
+            return cast("torch.device", th.device("cuda:0"))
+        mps = getattr(th.backends, "mps", None)
         if mps is not None and mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
+            return cast("torch.device", th.device("mps"))
+        return cast("torch.device", th.device("cpu"))
     try:
-        device = torch.device(name)
+        device = th.device(name)
     except RuntimeError as exc:
         raise ConfigError(f"device {name!r} is not valid; use auto, cpu, cuda, cuda:N or mps") from exc
-    if device.type == "cuda" and not torch.cuda.is_available():
+    if device.type == "cuda" and not th.cuda.is_available():
         raise ConfigError(f"device {name!r} was asked for but no CUDA GPU is visible; use device = \"cpu\"")
-    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
-        raise ConfigError(f"device {name!r} does not exist; this machine has {torch.cuda.device_count()} GPU(s)")
-    return device
+    if device.type == "cuda" and device.index is not None and device.index >= th.cuda.device_count():
+        raise ConfigError(f"device {name!r} does not exist; this machine has {th.cuda.device_count()} GPU(s)")
+    return cast("torch.device", device)
 
 
 def resolve_dtype(name: str, device: torch.device) -> torch.dtype:
     """``auto`` → bfloat16 on GPUs that support it, float16 on other GPUs, float32 on CPU."""
-    torch = require_torch()
+    th = require_torch()
     if name not in DTYPES:
         raise ConfigError(f"dtype {name!r} is not valid; use one of {', '.join(DTYPES)}")
     if name == "auto":
         if device.type == "cuda":
-            return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-        return torch.float32
-    dtype: torch.dtype = getattr(torch, name)
-    return dtype
+            return cast("torch.dtype", th.bfloat16 if th.cuda.is_bf16_supported() else th.float16)
+        return cast("torch.dtype", th.float32)
+    return cast("torch.dtype", getattr(th, name))
 
 
 @contextlib.contextmanager
 def inference(device: torch.device, dtype: torch.dtype) -> Iterator[None]:
     """``torch.inference_mode`` plus autocast to ``dtype`` where it is not float32."""
-    torch = require_torch()
-    with torch.inference_mode():
-        if dtype != torch.float32 and device.type in ("cuda", "cpu"):
-            with torch.autocast(device_type=device.type, dtype=dtype):
+    th = require_torch()
+    with th.inference_mode():
+        if dtype != th.float32 and device.type in ("cuda", "cpu"):
+            with th.autocast(device_type=device.type, dtype=dtype):
                 yield
         else:
             yield

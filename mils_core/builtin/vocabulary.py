@@ -33,7 +33,8 @@ WORDS: tuple[str, ...] = tuple(
 def sentence(rng: random.Random, *, with_time: bool) -> str:
     """One random sentence such as 'the tired dog sleeps near the river at night'."""
     det = rng.choice(("a", "the"))
-    words = [det, rng.choice(ADJECTIVES), rng.choice(SUBJECTS), rng.choice(VERBS), rng.choice(PREPOSITIONS), "the", rng.choice(PLACES)]
+    words = [det, rng.choice(ADJECTIVES), rng.choice(SUBJECTS), rng.choice(VERBS)]
+    words += [rng.choice(PREPOSITIONS), "the", rng.choice(PLACES)]
     if with_time:
         words.append(rng.choice(TIMES))
     return " ".join(words)

@@ -1,0 +1,236 @@
+"""The ``transformers`` generator: any Hugging Face causal LM, batched across samples.
+
+Prompts of many samples go through one ``generate`` call per batch (left padding); the
+core's :class:`~mils_core.batching.Batcher` owns chunking and halves the batch on
+out-of-memory. Loaded models are shared within a process, keyed by (model, device, dtype).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import structlog
+
+from mils_core.batching import Batcher
+from mils_core.components import Generation, Generator, Prompt
+from mils_core.errors import ConfigError, ModelUnavailableError
+from mils_core.torch_utils import inference, require_torch, resolve_device, resolve_dtype
+from mils_llm.common import chat_messages, merge_system, mix_seed, one_line, plain_prompt
+from mils_llm.models import ModelSource, transformers_source
+from mils_llm.options import TransformersOptions
+
+log = structlog.get_logger("mils.llm")
+
+#: Loaded (model, tokenizer) pairs, keyed by (location, gguf file, device, dtype, trust_remote_code).
+_MODELS: dict[tuple[str, str | None, str, str, bool], tuple[Any, Any]] = {}
+_LOCK = threading.Lock()
+
+_CONTEXT_ATTRS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length", "n_ctx")
+
+
+def clear_model_cache() -> None:
+    """Forget every model loaded by this process (frees memory once no generator holds it)."""
+    with _LOCK:
+        _MODELS.clear()
+
+
+def _load(source: ModelSource, device: Any, dtype: Any, trust_remote_code: bool) -> tuple[Any, Any]:
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    kwargs: dict[str, Any] = {"local_files_only": source.local_files_only, "trust_remote_code": trust_remote_code}
+    if source.gguf_file is not None:
+        kwargs["gguf_file"] = source.gguf_file
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source.location, **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(source.location, dtype=dtype, **kwargs)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelUnavailableError(
+            f"transformers cannot load model {source.name!r}: {type(exc).__name__}: {one_line(exc)}; "
+            "check that it is a causal LM folder (config.json, weights, tokenizer), a .gguf file, or a hub name"
+        ) from exc
+    model.to(device)
+    model.eval()
+    return model, tokenizer
+
+
+class TransformersGenerator(Generator[TransformersOptions]):
+    """A Hugging Face causal LM (hub name, local folder or .gguf file); SmolLM2-135M by default."""
+
+    Options = TransformersOptions
+
+    def __init__(self, options: TransformersOptions | None = None) -> None:
+        super().__init__(options)
+        check_options(self.options)
+        self.model: Any = None
+        self.tokenizer: Any = None
+        self.device: Any = None
+        self.dtype: Any = None
+        self.source: ModelSource | None = None
+        self.load_seconds = 0.0
+        self._templated = False
+        self._system_ok = True
+        self._pad_id = 0
+        self._eos_ids: set[int] = set()
+        self._batcher = Batcher(self.options.batch_size, sort_key=self._length_key, name="transformers generate")
+
+    # -- loading --------------------------------------------------------------------------
+    def load(self) -> None:
+        require_torch()
+        opts = self.options
+        self.device = resolve_device(opts.device)
+        self.dtype = resolve_dtype(opts.dtype, self.device)
+        self.source = transformers_source(opts.model, opts.gguf_file)
+        key = (self.source.location, self.source.gguf_file, str(self.device), str(self.dtype), opts.trust_remote_code)
+        t0 = time.perf_counter()
+        with _LOCK:
+            pair = _MODELS.get(key)
+            if pair is None:
+                log.info("loading model", model=self.source.name, device=str(self.device), dtype=str(self.dtype))
+                pair = _load(self.source, self.device, self.dtype, opts.trust_remote_code)
+                _MODELS[key] = pair
+        self.model, self.tokenizer = pair
+        self.load_seconds = time.perf_counter() - t0
+        tok = self.tokenizer
+        tok.padding_side = "left"
+        self._templated = bool(getattr(tok, "chat_template", None))
+        self._eos_ids = self._find_eos_ids()
+        pad = tok.pad_token_id
+        if pad is None:
+            pad = next(iter(sorted(self._eos_ids)), None)
+        if pad is None:
+            pad = tok.unk_token_id if tok.unk_token_id is not None else 0
+        self._pad_id = int(pad)
+        log.info("model ready", model=self.source.name, seconds=round(self.load_seconds, 2),
+                 chat_template=self._templated, context_window=self.context_window())
+
+    def _find_eos_ids(self) -> set[int]:
+        ids: set[int] = set()
+        cfg = getattr(self.model, "generation_config", None)
+        for value in (getattr(cfg, "eos_token_id", None), self.tokenizer.eos_token_id):
+            if isinstance(value, int):
+                ids.add(value)
+            elif isinstance(value, (list, tuple)):
+                ids.update(int(v) for v in value)
+        return ids
+
+    # -- prompt handling ------------------------------------------------------------------
+    @staticmethod
+    def _length_key(prompt: Prompt) -> int:
+        return sum(len(m.content) for m in prompt.messages)
+
+    def render(self, prompt: Prompt) -> str:
+        """The exact text fed to the model: the chat template applied, or the plain prompt."""
+        self.ensure_loaded()
+        if not self._templated:
+            return plain_prompt(prompt)
+        from jinja2.exceptions import TemplateError
+
+        messages = chat_messages(prompt) if self._system_ok else merge_system(prompt.messages)
+        try:
+            text = self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+        except TemplateError:
+            if not self._system_ok or not any(m.role == "system" for m in prompt.messages):
+                raise
+            self._system_ok = False  # e.g. Gemma: no system role; fold it into the user turn
+            text = self.tokenizer.apply_chat_template(
+                merge_system(prompt.messages), tokenize=False, add_generation_prompt=True
+            )
+        return str(text)
+
+    def _encode(self, text: str) -> list[int]:
+        ids = self.tokenizer(text, add_special_tokens=not self._templated)["input_ids"]
+        return [int(i) for i in ids]
+
+    # -- Generator API --------------------------------------------------------------------
+    def context_window(self) -> int | None:
+        if self.options.context_window is not None:
+            return self.options.context_window
+        self.ensure_loaded()
+        config = self.model.config
+        text_config = config.get_text_config() if hasattr(config, "get_text_config") else config
+        for attr in _CONTEXT_ATTRS:
+            value = getattr(text_config, attr, None)
+            if isinstance(value, int) and value > 0:
+                return value
+        limit = getattr(self.tokenizer, "model_max_length", None)
+        return limit if isinstance(limit, int) and 0 < limit < 10_000_000 else None
+
+    def max_new_tokens(self) -> int:
+        return self.options.max_new_tokens
+
+    def count_tokens(self, prompt: Prompt) -> int | None:
+        return len(self._encode(self.render(prompt)))
+
+    def generate(self, prompts: Sequence[Prompt]) -> list[Generation]:
+        if not prompts:
+            return []
+        self.ensure_loaded()
+        return self._batcher.map(self._generate_batch, list(prompts))
+
+    def _generate_batch(self, batch: list[Prompt]) -> list[Generation]:
+        torch = require_torch()
+        opts = self.options
+        t0 = time.perf_counter()
+        encoded = [self._encode(self.render(p)) for p in batch]
+        window = self.context_window()
+        out: list[Generation | None] = [None] * len(batch)
+        fit: list[int] = []
+        for i, ids in enumerate(encoded):
+            if window is not None and len(ids) >= window:
+                out[i] = Generation(
+                    "",
+                    prompt_tokens=len(ids),
+                    error=(
+                        f"prompt has {len(ids)} tokens but model {self.source.name if self.source else '?'} has a "
+                        f"context window of {window}; show fewer texts (loop.top_k) or use a longer-context model"
+                    ),
+                )
+            else:
+                fit.append(i)
+        if fit:
+            width = max(len(encoded[i]) for i in fit)
+            new_tokens = opts.max_new_tokens if window is None else max(1, min(opts.max_new_tokens, window - width))
+            input_ids = torch.full((len(fit), width), self._pad_id, dtype=torch.long)
+            mask = torch.zeros((len(fit), width), dtype=torch.long)
+            for row, i in enumerate(fit):
+                ids = encoded[i]
+                input_ids[row, width - len(ids):] = torch.tensor(ids, dtype=torch.long)
+                mask[row, width - len(ids):] = 1
+            kwargs: dict[str, Any] = {
+                "max_new_tokens": new_tokens,
+                "pad_token_id": self._pad_id,
+                "eos_token_id": sorted(self._eos_ids) or None,
+            }
+            if opts.temperature > 0:
+                kwargs.update(do_sample=True, temperature=opts.temperature, top_p=opts.top_p, top_k=None)
+            else:
+                kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+            torch.manual_seed(mix_seed(opts.seed, *(batch[i].seed for i in fit)))
+            with inference(self.device, self.dtype):
+                sequences = self.model.generate(
+                    input_ids=input_ids.to(self.device), attention_mask=mask.to(self.device), **kwargs
+                )
+            replies = sequences[:, width:].tolist()
+            for row, i in enumerate(fit):
+                tokens = replies[row]
+                stop = next((k for k, t in enumerate(tokens) if t in self._eos_ids), None)
+                content = tokens if stop is None else tokens[:stop]
+                used = len(tokens) if stop is None else stop + 1
+                text = self.tokenizer.decode(content, skip_special_tokens=True)
+                out[i] = Generation(str(text).strip(), prompt_tokens=len(encoded[i]), completion_tokens=used)
+        share = (time.perf_counter() - t0) / len(batch)
+        result: list[Generation] = []
+        for gen in out:
+            if gen is None:  # pragma: no cover - every slot is filled above
+                raise RuntimeError("transformers generator: a prompt got no reply")
+            result.append(Generation(gen.text, gen.prompt_tokens, gen.completion_tokens, share, gen.error))
+        return result
+
+
+def check_options(options: TransformersOptions) -> None:
+    """Cheap validation at config time (no model is touched)."""
+    if options.gguf_file is not None and not options.gguf_file.lower().endswith(".gguf"):
+        raise ConfigError(f"gguf_file {options.gguf_file!r} must name a .gguf file")

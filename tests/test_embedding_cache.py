@@ -1,0 +1,166 @@
+"""The shared batching utility, text cache, pool cache on disk, and OOM back-off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import demo_config
+
+from mils_core.batching import Batcher, OutOfMemoryError, is_out_of_memory
+from mils_core.hookspecs import hookimpl
+from mils_core.results import read_records
+from mils_core.runner import execute
+from mils_core.testing.contracts import ScorerContract
+from mils_core.testing.fakes import FakeScorer
+
+
+class CudaOOM(RuntimeError):
+    pass
+
+
+def test_batcher_preserves_order_with_length_sorting() -> None:
+    items = ["ccc", "a", "bb", "dddd", "e"]
+    seen: list[list[str]] = []
+
+    def fn(batch: list[str]) -> list[int]:
+        seen.append(batch)
+        return [len(x) for x in batch]
+
+    out = Batcher(2, sort_key=len).map(fn, items)
+    assert out == [3, 1, 2, 4, 1]
+    assert seen[0] == ["dddd", "ccc"]
+
+
+def test_oom_halves_the_batch_and_remembers() -> None:
+    sizes: list[int] = []
+
+    def fn(batch: list[int]) -> list[int]:
+        sizes.append(len(batch))
+        if len(batch) > 3:
+            raise RuntimeError("CUDA out of memory. Tried to allocate 2.00 GiB")
+        return [x * 2 for x in batch]
+
+    batcher = Batcher(16, name="test")
+    assert batcher.map(fn, list(range(10))) == [x * 2 for x in range(10)]
+    assert sizes[:3] == [10, 5, 2] and batcher.batch_size == 2 and batcher.oom_backoffs == 2
+    sizes.clear()
+    batcher.map(fn, list(range(4)))
+    assert sizes == [2, 2]  # the size that worked is remembered
+
+
+def test_oom_on_one_item_is_a_clear_error() -> None:
+    def fn(batch: list[int]) -> list[int]:
+        raise MemoryError()
+
+    with pytest.raises(OutOfMemoryError, match="out of memory on a batch of one item"):
+        Batcher(4, name="scorer texts").map(fn, [1, 2])
+
+
+def test_other_errors_are_not_swallowed() -> None:
+    assert not is_out_of_memory(RuntimeError("CUDA error: device-side assert triggered"))
+    with pytest.raises(RuntimeError, match="device-side"):
+        Batcher(4).map(lambda b: (_ for _ in ()).throw(RuntimeError("CUDA error: device-side assert")), [1])
+
+
+def test_oom_backoff_inside_a_scorer() -> None:
+    scorer = FakeScorer(FakeScorer.Options(batch_size=8))
+    original = scorer.encode_text_batch
+
+    def flaky(texts: list[str]) -> np.ndarray:
+        if len(texts) > 2:
+            raise CudaOOM("CUDA out of memory")
+        return original(texts)
+
+    scorer.encode_text_batch = flaky  # type: ignore[method-assign]
+    emb = scorer.text_embeddings([f"text {i}" for i in range(7)])
+    assert emb.shape == (7, 16) and scorer._text_batcher is not None and scorer._text_batcher.batch_size <= 2
+
+
+class TestFakeScorerContract(ScorerContract):
+    @pytest.fixture
+    def scorer(self) -> FakeScorer:
+        return FakeScorer()
+
+    @pytest.fixture
+    def targets(self) -> list[str]:
+        return ["a dog on a beach", "a red car"]
+
+
+class _FakeEmbed:
+    def __init__(self) -> None:
+        self.instances: list[FakeScorer] = []
+
+    @hookimpl
+    def mils_register_scorers(self, register):  # type: ignore[no-untyped-def]
+        def make(options):  # type: ignore[no-untyped-def]
+            scorer = FakeScorer(options)
+            self.instances.append(scorer)
+            return scorer
+
+        register("fake-embed", make, options=FakeScorer.Options)
+
+
+def test_pool_is_encoded_once_and_reused_across_runs(tmp_path: Path, mils_plugin_manager, mils_register) -> None:  # type: ignore[no-untyped-def]
+    plugin = mils_register(_FakeEmbed())
+    cache = tmp_path / "cache"
+    first = demo_config(tmp_path / "one", n=6, scorer={"name": "fake-embed"},
+                        run={"task": "text-target", "samples": "targets.txt", "output": "out", "cache_dir": str(cache)})
+    execute(first, mils_plugin_manager, progress=False)
+    s1 = plugin.instances[-1]
+    pool_size = 300
+    assert s1.stats()["pool_builds"] == 1
+    pool_batches = [t for batch in s1.text_batches for t in batch]
+    assert len(pool_batches) == len(set(pool_batches))  # no text encoded twice
+    assert s1.stats()["text_encodes"] >= pool_size
+
+    second = demo_config(tmp_path / "two", n=6, scorer={"name": "fake-embed"},
+                         run={"task": "text-target", "samples": "targets.txt", "output": "out", "cache_dir": str(cache)})
+    execute(second, mils_plugin_manager, progress=False)
+    s2 = plugin.instances[-1]
+    assert s2.stats()["pool_disk_loads"] == 1 and s2.stats()["pool_builds"] == 0
+    pool = set(first.task_options and [] or [])
+    from mils_core.builtin.vocabulary import generic_pool
+
+    pool = set(generic_pool(pool_size))
+    assert not any(t in pool for batch in s2.text_batches for t in batch)  # zero pool encodes
+    assert read_records(first.output_dir()) and read_records(second.output_dir())
+
+
+def test_corrupt_pool_cache_is_detected_and_rebuilt(tmp_path: Path, mils_plugin_manager, mils_register) -> None:  # type: ignore[no-untyped-def]
+    plugin = mils_register(_FakeEmbed())
+    cache = tmp_path / "cache"
+
+    def cfg(name: str):  # type: ignore[no-untyped-def]
+        return demo_config(tmp_path / name, n=2, scorer={"name": "fake-embed"},
+                           run={"task": "text-target", "samples": "targets.txt", "output": "out", "cache_dir": str(cache)})
+
+    execute(cfg("a"), mils_plugin_manager, progress=False)
+    [npy] = list((cache / "pool-embeddings").glob("*.npy"))
+    data = bytearray(npy.read_bytes())
+    data[-5] ^= 0xFF
+    npy.write_bytes(bytes(data))
+    execute(cfg("b"), mils_plugin_manager, progress=False)
+    assert plugin.instances[-1].stats()["pool_builds"] == 1
+    execute(cfg("c"), mils_plugin_manager, progress=False)
+    assert plugin.instances[-1].stats()["pool_disk_loads"] == 1
+
+
+def test_pool_cache_off_re_encodes_per_sample(tmp_path: Path, mils_plugin_manager, mils_register) -> None:  # type: ignore[no-untyped-def]
+    plugin = mils_register(_FakeEmbed())
+    config = demo_config(tmp_path, n=3, scorer={"name": "fake-embed"}, loop={"pool_cache": False})
+    execute(config, mils_plugin_manager, progress=False)
+    assert plugin.instances[-1].stats()["text_encodes"] >= 3 * 300
+
+
+def test_same_answers_with_and_without_caches(tmp_path: Path, mils_plugin_manager, mils_register) -> None:  # type: ignore[no-untyped-def]
+    mils_register(_FakeEmbed())
+    on = demo_config(tmp_path / "on", n=4, scorer={"name": "fake-embed"})
+    off = demo_config(tmp_path / "off", n=4, scorer={"name": "fake-embed"},
+                      loop={"pool_cache": False, "text_cache": False, "sort_by_length": False})
+    execute(on, mils_plugin_manager, progress=False)
+    execute(off, mils_plugin_manager, progress=False)
+    a = {r["id"]: r["best_text"] for r in read_records(on.output_dir())}
+    b = {r["id"]: r["best_text"] for r in read_records(off.output_dir())}
+    assert a == b
