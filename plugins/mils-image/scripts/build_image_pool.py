@@ -226,7 +226,8 @@ IMAGENET_RENAMES: dict[str, str] = {
     "common sorrel horse": "horse", "cherimoya (custard apple)": "cherimoya",
     "military hat (bearskin or shako)": "military hat",
     "entertainment center (furniture)": "entertainment center",
-    "yawl (boat)": "yawl", "Band-Aid": "bandage", "Crock Pot": "slow cooker",
+    "yawl (boat)": "yawl", "bobsleigh": "bobsled", "horse-drawn vehicle": "horse-drawn carriage",
+    "brass memorial plaque": "brass plaque", "toilet paper": "roll of toilet paper", "Band-Aid": "bandage", "Crock Pot": "slow cooker",
     "automated teller machine": "cash machine", "bell or wind chime": "wind chime",
     "spiral or coil": "coil", "gas mask or respirator": "gas mask",
     "traffic or street sign": "street sign", "vaulted or arched ceiling": "vaulted ceiling",
@@ -308,6 +309,7 @@ IMAGENET_DROP = frozenset(
         "cleaver", "chainsaw", "website", "menu", "plate", "consomme", "hot pot",
         "trifle", "pot pie", "abaya", "sarong", "overskirt", "bolo tie", "poke bonnet",
         "face powder", "milk can", "plate rack", "spotlight", "pole", "mask",
+        "vaulted or arched ceiling",
     }
 )
 
@@ -1005,6 +1007,7 @@ TABLETOP = words(
     "tennis ball|golf ball|soccer ball|basketball|ping-pong ball|rugby ball|volleyball|"
     "croquet ball|hockey puck|baseball glove|dumbbell|candle holder|ceramic bowl|glass of water|"
     "houseplant|succulent|cactus in a pot|mortar and pestle|carved pumpkin|christmas stocking|"
+    "roll of toilet paper|"
     "birdhouse|laptop computer|smartphone|necktie"
 )
 COLOURABLE = frozenset(
@@ -1161,7 +1164,7 @@ SPECIAL_OBJECTS = frozenset(
 CLOSEUP_ONLY = words(
     "car disc brake|car grille|side mirror|honeycomb|burning torch|potter's wheel|oscilloscope|"
     "electrical switch|bicycle chain|door handle|keyhole|light switch|water faucet|car tire|"
-    "computer circuit board|sewing needle and thread|thatched roof|tile roof|domed roof"
+    "computer circuit board|sewing needle and thread|thatched roof|tile roof|domed roof|brass plaque"
 )
 FARM_VEHICLES = words("tractor|combine harvester|farm plow|bullock cart|horse-drawn cart|hay wagon|horse-drawn carriage|rickshaw|ox cart")
 FARM_VEHICLE_CONTEXTS = words(
