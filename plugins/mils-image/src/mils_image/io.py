@@ -1,0 +1,88 @@
+"""Read any image a user may point at, or say in one line why it cannot be read."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mils_core.errors import SampleError
+
+#: Images are downscaled so their longer side is at most this before anything else.
+DEFAULT_MAX_SIDE = 2048
+#: Refuse images whose header claims more pixels than this (a decompression bomb).
+MAX_PIXELS = 1_000_000_000
+
+
+def _to_8bit(img: Any) -> Any:
+    from PIL import Image
+
+    arr = np.asarray(img)
+    if arr.dtype == np.uint8:
+        return img
+    arr = arr.astype(np.float64)
+    hi = float(arr.max()) if arr.size else 0.0
+    scale = 255.0 / (65535.0 if hi > 255 else max(hi, 1.0))
+    out = np.clip(arr * scale, 0, 255).astype(np.uint8)
+    return Image.fromarray(out)
+
+
+def _flatten_alpha(img: Any) -> Any:
+    from PIL import Image
+
+    rgba = img.convert("RGBA")
+    background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return Image.alpha_composite(background, rgba).convert("RGB")
+
+
+def load_image(path: str | Path, *, max_side: int = DEFAULT_MAX_SIDE) -> Any:
+    """An RGB ``PIL.Image`` of ``path``: EXIF-rotated, alpha flattened on white, 16-bit and
+    grayscale converted, and downscaled so the longer side is at most ``max_side``.
+
+    Raises :class:`SampleError` with a one-line reason for missing, unreadable,
+    truncated or non-image files.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    path = Path(path)
+    if not path.exists():
+        raise SampleError(f"image {str(path)!r} does not exist")
+    if not path.is_file():
+        raise SampleError(f"image {str(path)!r} is not a file")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            previous = Image.MAX_IMAGE_PIXELS
+            Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+            try:
+                img = Image.open(path)
+                if img.width * img.height > MAX_PIXELS:
+                    raise SampleError(f"image {str(path)!r} is {img.width}x{img.height}: too large to decode safely")
+                if img.format == "JPEG" and max(img.size) > max_side:
+                    img.draft("RGB", (max_side, max_side))  # decode at reduced size
+                img.load()
+            finally:
+                Image.MAX_IMAGE_PIXELS = previous
+    except SampleError:
+        raise
+    except UnidentifiedImageError:
+        raise SampleError(f"{str(path)!r} is not an image that can be read (unknown or corrupt format)") from None
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise SampleError(f"image {str(path)!r} is truncated or corrupt: {exc}") from None
+    try:
+        img = ImageOps.exif_transpose(img)
+    except (OSError, ValueError, SyntaxError):
+        pass  # a broken EXIF block: keep the pixels as stored
+    if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        img = _to_8bit(img)
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        img = _flatten_alpha(img)
+    elif img.mode != "RGB":
+        img = img.convert("RGB")
+    if max(img.size) > max_side:
+        img.thumbnail((max_side, max_side), Image.Resampling.BICUBIC)
+    if img.width < 1 or img.height < 1:
+        raise SampleError(f"image {str(path)!r} has no pixels")
+    return img

@@ -1,0 +1,154 @@
+"""The ``image-captioning`` task: describe an image with text only an image scorer can check."""
+
+from __future__ import annotations
+
+import csv
+import glob
+import json
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from mils_core.components import Message, Prompt, Sample, ScoredText, Task
+from mils_core.errors import ConfigError
+from mils_image.io import DEFAULT_MAX_SIDE, load_image
+
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"})
+
+SYSTEM = "You write short, concrete image captions. You answer with a numbered list and nothing else."
+INSTRUCTIONS = (
+    "An image-matching model rated these captions of one photo. Higher scores mean a closer match:\n"
+    "{lines}\n\n"
+    "Write {n} new captions for the same photo that should score higher. Start from the best ones: keep "
+    "what they agree on, merge details from several, drop words that may be wrong, and add one likely detail. "
+    "Each caption is one plain sentence of at most {max_words} words.\n"
+    "Answer with lines numbered 1 to {n}."
+)
+
+
+@lru_cache(maxsize=4)
+def builtin_pool() -> tuple[str, ...]:
+    """The shipped pool of generic image descriptions (see scripts/build_image_pool.py)."""
+    text = resources.files("mils_image").joinpath("data/image_pool.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _read_pool_file(path: str) -> tuple[str, ...]:
+    try:
+        lines = Path(path).expanduser().read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(f"image-captioning: pool file {path!r} cannot be read: {exc.strerror}") from None
+    pool = tuple(dict.fromkeys(line.strip() for line in lines if line.strip()))
+    if not pool:
+        raise ConfigError(f"image-captioning: pool file {path!r} is empty")
+    return pool
+
+
+@attrs.frozen
+class ImageCaptioningOptions:
+    """Options of the ``image-captioning`` task."""
+
+    pool: str = "builtin"
+    pool_size: int | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.ge(1)))
+    max_words: int = attrs.field(default=20, validator=attrs.validators.ge(3))
+    max_side: int = attrs.field(default=DEFAULT_MAX_SIDE, validator=attrs.validators.ge(32))
+
+
+def _sample_id(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return str(path.relative_to(root).with_suffix(""))
+        except ValueError:
+            pass
+    return path.stem
+
+
+def _unique(samples: list[Sample]) -> list[Sample]:
+    counts: dict[str, int] = {}
+    out = []
+    for s in samples:
+        n = counts.get(s.id, 0)
+        counts[s.id] = n + 1
+        out.append(s if n == 0 else attrs.evolve(s, id=f"{s.id}-{n + 1}"))
+    return out
+
+
+def _manifest(path: Path) -> Iterator[Sample]:
+    base = path.parent
+    if path.suffix == ".jsonl":
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                yield Sample(str(row["id"]), base / str(row["path"]), {k: v for k, v in row.items() if k not in ("id", "path")})
+            except (ValueError, KeyError, TypeError):
+                raise ConfigError(f"manifest {str(path)!r} line {n} is not a JSON object with 'id' and 'path'") from None
+        return
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        if not reader.fieldnames or not {"id", "path"} <= set(reader.fieldnames):
+            raise ConfigError(f"manifest {str(path)!r} needs a header with 'id' and 'path' columns")
+        for row in reader:
+            yield Sample(row["id"], base / row["path"], {k: v for k, v in row.items() if k not in ("id", "path")})
+
+
+def image_samples(source: Any) -> list[Sample]:
+    """Samples from a folder, a glob, one image, a list of paths, or a CSV/JSONL manifest (id, path)."""
+    if isinstance(source, (list, tuple)):
+        paths = [Path(str(p)) for p in source]
+        return _unique([Sample(_sample_id(p, None), p) for p in paths])
+    if not isinstance(source, (str, Path)):
+        raise ConfigError("image-captioning: [run] samples must be a folder, a glob, an image, a manifest or a list of paths")
+    text = str(source)
+    if any(ch in text for ch in "*?["):
+        paths = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).suffix.lower() in IMAGE_SUFFIXES)
+        if not paths:
+            raise ConfigError(f"image-captioning: no images match {text!r}")
+        return _unique([Sample(_sample_id(p, None), p) for p in paths])
+    path = Path(text).expanduser()
+    if path.is_dir():
+        paths = sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
+        if not paths:
+            raise ConfigError(f"image-captioning: folder {text!r} holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
+        return [Sample(_sample_id(p, path), p) for p in paths]
+    if path.suffix.lower() in (".csv", ".jsonl"):
+        if not path.exists():
+            raise ConfigError(f"image-captioning: manifest {text!r} does not exist")
+        return _unique(list(_manifest(path)))
+    return [Sample(_sample_id(path, None), path)]  # one image; a missing file becomes a failed record
+
+
+class ImageCaptioning(Task[ImageCaptioningOptions]):
+    """Caption images: an LLM proposes captions, an image-text scorer ranks them."""
+
+    Options = ImageCaptioningOptions
+    default_generator = "transformers"
+    default_scorer = "open-clip"
+    default_iterations = 10
+    default_n_new = 50
+    default_top_k = 50
+
+    def samples(self, source: Any) -> Iterator[Sample]:
+        return iter(image_samples(source))
+
+    def load_target(self, sample: Sample) -> Any:
+        return load_image(sample.source, max_side=self.options.max_side)
+
+    def initial_pool(self) -> Sequence[str]:
+        pool = builtin_pool() if self.options.pool == "builtin" else _read_pool_file(self.options.pool)
+        return pool[: self.options.pool_size] if self.options.pool_size else pool
+
+    def build_prompt(self, sample: Sample, shown: Sequence[ScoredText], n_new: int, seed: int) -> Prompt:
+        lines = "\n".join(f"{s.score:.4f}: {s.text}" for s in shown)
+        user = INSTRUCTIONS.format(lines=lines, n=n_new, max_words=self.options.max_words)
+        return Prompt((Message("system", SYSTEM), Message("user", user)), tuple(shown), n_new, seed)
+
+    def parse_reply(self, reply: str) -> list[str]:
+        from mils_core.parsing import parse_candidates
+
+        return parse_candidates(reply, max_words=self.options.max_words + 10, min_words=2)
