@@ -119,6 +119,9 @@ def build_parser(pm: MilsPluginManager) -> argparse.ArgumentParser:
     p.add_argument("kind", choices=[PLURALS[k] for k in KINDS])
     p.set_defaults(handler=cmd_list)
 
+    from mils_core.pool_builder import add_pool_command
+
+    add_pool_command(sub)
     pm.hook.mils_register_commands(subparsers=sub)
     return parser
 

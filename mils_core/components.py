@@ -202,6 +202,18 @@ class Task(Component[OptionsT]):
 
         return parse_candidates(reply)
 
+    #: What pool texts describe, for ``mils pool build`` (e.g. "photos").
+    pool_subject: ClassVar[str] = "everyday scenes"
+
+    def pool_prompt(self, n: int, seed: int) -> Prompt:
+        """The prompt ``mils pool build`` sends to grow a generic initial pool."""
+        user = (
+            f"Write {n} short, varied, generic one-sentence descriptions of {self.pool_subject}. "
+            "Cover many different subjects, settings and styles; no names, no numbering schemes other than "
+            f"'1.' to '{n}.'. Answer with the numbered list only."
+        )
+        return Prompt((Message("system", "You write short descriptions."), Message("user", user)), (), n, seed)
+
     def pool_for(self, sample: Sample) -> Sequence[str] | None:
         """A per-sample initial pool, or None to use :meth:`initial_pool` (the fast path)."""
         return None

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import demo_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import demo_config
 from mils_core.components import Generation, Prompt
 from mils_core.hookspecs import hookimpl
 from mils_core.plugins import make_plugin_manager

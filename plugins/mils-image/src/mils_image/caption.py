@@ -37,7 +37,9 @@ def cmd_caption(args: argparse.Namespace, pm: MilsPluginManager) -> int:
     """Handler of ``mils caption``."""
     from mils_core.runner import execute
 
-    raw = caption_config(args.paths, args.preset, output=args.output, scorer=args.scorer, generator=args.generator, seed=args.seed)
+    raw = caption_config(
+        args.paths, args.preset, output=args.output, scorer=args.scorer, generator=args.generator, seed=args.seed
+    )
     config = config_from_dict(raw, base_dir=Path.cwd(), overrides=args.overrides)
     summary = execute(config, pm, progress=not args.no_progress and not args.json)
     records = {r["id"]: r for r in read_records(config.output_dir())}

@@ -132,6 +132,7 @@ class ImageCaptioning(Task[ImageCaptioningOptions]):
     default_iterations = 10
     default_n_new = 50
     default_top_k = 50
+    pool_subject = "photos and pictures (people, animals, food, objects, places, art)"
 
     def samples(self, source: Any) -> Iterator[Sample]:
         return iter(image_samples(source))
