@@ -8,7 +8,7 @@ from pathlib import Path
 import attrs
 import pytest
 
-from conftest import demo_config
+from core_helpers import demo_config
 from mils_core.components import Dataset, Sample
 from mils_core.errors import ConfigError
 from mils_core.hookspecs import hookimpl

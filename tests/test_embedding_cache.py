@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import demo_config
+from core_helpers import demo_config
 from mils_core.batching import Batcher, OutOfMemoryError, is_out_of_memory
 from mils_core.hookspecs import hookimpl
 from mils_core.results import read_records

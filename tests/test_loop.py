@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import demo_config
+from core_helpers import demo_config
 from mils_core.components import Generation, Prompt
 from mils_core.hookspecs import hookimpl
 from mils_core.plugins import make_plugin_manager

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conftest import demo_config
+from core_helpers import demo_config
 from mils_core.builtin.vocabulary import targets
 from mils_core.errors import ResultsError
 from mils_core.results import CORRUPT_FILE, ResultsStore, read_records

@@ -55,7 +55,7 @@ def test_invalid_options_rejected(mils_plugin_manager) -> None:  # type: ignore[
 
 
 def test_third_party_rule_registered_by_hook(tmp_path, mils_plugin_manager, mils_register) -> None:  # type: ignore[no-untyped-def]
-    from conftest import demo_config
+    from core_helpers import demo_config
     from mils_core.components import StoppingRule
     from mils_core.hookspecs import hookimpl
     from mils_core.results import read_records

