@@ -69,7 +69,14 @@ class EmbeddingScorer(Scorer[OptionsT]):
         self._pool_texts: list[str] = []
         self._pool_index: dict[str, int] = {}
         self._pool_matrix: np.ndarray | None = None
-        self.counters = {"text_encodes": 0, "target_encodes": 0, "text_cache_hits": 0, "pool_builds": 0, "pool_disk_loads": 0}
+        self.counters = {
+            "text_encodes": 0,
+            "pool_encodes": 0,
+            "target_encodes": 0,
+            "text_cache_hits": 0,
+            "pool_builds": 0,
+            "pool_disk_loads": 0,
+        }
         self._text_batcher: Batcher | None = None
         self._target_batcher: Batcher | None = None
 
@@ -89,6 +96,13 @@ class EmbeddingScorer(Scorer[OptionsT]):
     def target_batch_size(self) -> int:
         """Largest target batch to try."""
         return int(getattr(self.options, "target_batch_size", 16))
+
+    def reset_caches(self) -> None:
+        """Forget cached embeddings and counters (the loaded model stays)."""
+        self._text_rows.clear()
+        self._pool_texts, self._pool_index, self._pool_matrix = [], {}, None
+        self._text_batcher = self._target_batcher = None
+        self.counters = {k: 0 for k in self.counters}
 
     # -- identity -------------------------------------------------------------------
     def cache_identity(self) -> str:
@@ -156,6 +170,7 @@ class EmbeddingScorer(Scorer[OptionsT]):
 
     def score_matrix(self, handles: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
         if not self.policy.pool_cache:  # ablation: encode the pool again, as the reference code does
+            self.counters["pool_encodes"] += len(texts)
             matrix = self._encode_texts(list(texts))
         elif list(texts) == self._pool_texts and self._pool_matrix is not None:
             matrix = self._pool_matrix
@@ -175,6 +190,7 @@ class EmbeddingScorer(Scorer[OptionsT]):
         matrix = self._load_pool(path, len(texts)) if path is not None else None
         if matrix is None:
             self.counters["pool_builds"] += 1
+            self.counters["pool_encodes"] += len(texts)
             matrix = self._encode_texts(texts)
             if path is not None:
                 self._save_pool(path, matrix, texts)

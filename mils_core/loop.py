@@ -357,10 +357,15 @@ def run_samples(
     write: Callable[[dict[str, Any]], None],
     *,
     on_iteration: Callable[[SampleState], None] | None = None,
-) -> None:
-    """Search every sample, calling ``write(record)`` the moment each one finishes."""
+) -> dict[str, float]:
+    """Search every sample, calling ``write(record)`` the moment each one finishes.
+
+    Returns run-level timings (``pool_prepare_s``: the sample-independent pool work).
+    """
     loop = Loop(info.config, info.components, on_iteration=on_iteration)
+    t0 = time.perf_counter()
     loop.prepare_pool()
+    stats = {"pool_prepare_s": round(time.perf_counter() - t0, 4)}
     queue: deque[Sample] = deque(samples)
     active: list[SampleState] = []
     width = info.config.loop.batch_samples
@@ -387,3 +392,4 @@ def run_samples(
             else:
                 still.append(state)
         active = still
+    return stats

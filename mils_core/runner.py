@@ -122,9 +122,15 @@ def apply_policy(config: Config, components: Components) -> None:
         scorer.policy.cache_dir = config.cache_dir() if config.loop.pool_cache else None
 
 
-def execute(config: Config, pm: MilsPluginManager, *, progress: bool = True) -> dict[str, Any]:
-    """Run ``config``: returns the summary (counts and timings). Resumes an existing folder."""
-    components = resolve_components(config, pm)
+def execute(
+    config: Config, pm: MilsPluginManager, *, progress: bool = True, components: Components | None = None
+) -> dict[str, Any]:
+    """Run ``config``: returns the summary (counts and timings). Resumes an existing folder.
+
+    :param components: already-built components to reuse (benchmarks run several
+        configs with the same loaded models); built from ``config`` when omitted.
+    """
+    components = components or resolve_components(config, pm)
     out = config.output_dir()
     resolved = resolved_config(config, components)
     write_run_metadata(out, resolved, pm, components)
@@ -163,11 +169,12 @@ def execute(config: Config, pm: MilsPluginManager, *, progress: bool = True) -> 
         if bar is not None:
             bar.set_description(f"iteration {state.iteration}", refresh=False)
 
+    loop_stats: dict[str, float] = {}
     if pending:
         components.generator.ensure_loaded()
         components.scorer.ensure_loaded()
         try:
-            run_samples(info, pending, write, on_iteration=on_iteration)
+            loop_stats = run_samples(info, pending, write, on_iteration=on_iteration)
         finally:
             if bar is not None:
                 bar.close()
@@ -179,6 +186,7 @@ def execute(config: Config, pm: MilsPluginManager, *, progress: bool = True) -> 
         "seconds": round(time.perf_counter() - t0, 3),
         "output": str(out),
         "scorer_stats": components.scorer.stats(),
+        **loop_stats,
     }
     atomic_write_text(out / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
     pm.hook.mils_run_finished(run=info, summary=summary)

@@ -22,9 +22,10 @@ class FakeScorerOptions:
     batch_size: int = 8
 
 
-def hashed_vector(text: str, dim: int) -> np.ndarray:
-    """A deterministic pseudo-random unit vector for ``text``."""
-    seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
+def hashed_vector(key: str | bytes, dim: int) -> np.ndarray:
+    """A deterministic pseudo-random unit vector for ``key``."""
+    data = key.encode() if isinstance(key, str) else key
+    seed = int.from_bytes(hashlib.sha256(data).digest()[:8], "big")
     v = np.random.default_rng(seed).standard_normal(dim).astype(np.float32)
     return v / np.linalg.norm(v)
 
@@ -49,7 +50,8 @@ class FakeScorer(EmbeddingScorer[FakeScorerOptions]):
         return np.stack([hashed_vector(t, self.options.dim) for t in texts])
 
     def encode_target_batch(self, targets: list[Any]) -> np.ndarray:
-        return np.stack([hashed_vector(str(t), self.options.dim) for t in targets])
+        keys = [t.tobytes() if hasattr(t, "tobytes") else str(t) for t in targets]  # images hash by pixels
+        return np.stack([hashed_vector(k, self.options.dim) for k in keys])
 
 
 @attrs.frozen

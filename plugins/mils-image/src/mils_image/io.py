@@ -57,7 +57,7 @@ def load_image(path: str | Path, *, max_side: int = DEFAULT_MAX_SIDE) -> Any:
             previous = Image.MAX_IMAGE_PIXELS
             Image.MAX_IMAGE_PIXELS = MAX_PIXELS
             try:
-                img = Image.open(path)
+                img: Any = Image.open(path)
                 if img.width * img.height > MAX_PIXELS:
                     raise SampleError(f"image {str(path)!r} is {img.width}x{img.height}: too large to decode safely")
                 if img.format == "JPEG" and max(img.size) > max_side:

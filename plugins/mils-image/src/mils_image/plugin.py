@@ -18,6 +18,9 @@ def mils_register_tasks(register: RegisterFn) -> None:
 
 @hookimpl
 def mils_register_commands(subparsers: Any) -> None:
+    from mils_image.bench import add_bench_command
     from mils_image.caption import add_caption_command
 
     add_caption_command(subparsers)
+    add_bench_command(subparsers)
+
