@@ -256,6 +256,9 @@ class Dataset(Component[OptionsT]):
     and where to get it.
     """
 
+    #: Options holding file or folder paths; relative ones are taken from the config file's folder.
+    path_options: ClassVar[tuple[str, ...]] = ()
+
     @abstractmethod
     def check(self) -> None:
         """Raise ConfigError naming any missing file or folder and where to download it."""

@@ -13,7 +13,7 @@ import tomli_w
 
 from mils_core import __version__
 from mils_core.components import Dataset, Sample
-from mils_core.config import Config, parse_shard
+from mils_core.config import Config, parse_shard, resolve_path
 from mils_core.embedding import EmbeddingScorer
 from mils_core.errors import ConfigError, ResultsError
 from mils_core.loop import SampleState, run_samples
@@ -53,6 +53,8 @@ def resolved_config(config: Config, components: Components) -> dict[str, Any]:
         ],
         "loop": {k: v for k, v in loop.items() if v is not None},
     }
+    if config.dataset is not None:
+        out["dataset"] = {"name": config.dataset.name, **config.dataset.options}
     safe: dict[str, Any] = _toml_safe(out)
     return safe
 
@@ -194,12 +196,30 @@ def execute(
     return summary
 
 
+def dataset_options(config: Config, pm: MilsPluginManager) -> dict[str, Any]:
+    """The ``[dataset]`` options with relative paths taken from the config file's folder."""
+    assert config.dataset is not None
+    spec = pm.registry.get("dataset", config.dataset.name)
+    paths = getattr(spec.factory, "path_options", ())
+    return {
+        key: str(resolve_path(value, config.base_dir)) if key in paths and isinstance(value, str) and value else value
+        for key, value in config.dataset.options.items()
+    }
+
+
+def build_dataset(config: Config, pm: MilsPluginManager) -> Dataset[Any]:
+    """The dataset reader named by ``[dataset]``."""
+    assert config.dataset is not None
+    dataset = pm.registry.get("dataset", config.dataset.name).build(dataset_options(config, pm))
+    if not isinstance(dataset, Dataset):
+        raise ConfigError(f"dataset {config.dataset.name!r} did not build a Dataset")
+    return dataset
+
+
 def select_samples(config: Config, pm: MilsPluginManager, components: Components) -> list[Sample]:
     """The run's samples: from the ``[dataset]`` reader if one is selected, else the task; then this shard."""
     if config.dataset is not None:
-        dataset = pm.registry.get("dataset", config.dataset.name).build(config.dataset.options)
-        if not isinstance(dataset, Dataset):
-            raise ConfigError(f"dataset {config.dataset.name!r} did not build a Dataset")
+        dataset = build_dataset(config, pm)
         dataset.check()
         samples = list(dataset.samples())
     else:

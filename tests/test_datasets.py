@@ -23,6 +23,7 @@ class LinesOptions:
 
 class Lines(Dataset[LinesOptions]):
     Options = LinesOptions
+    path_options = ("path",)
 
     def check(self) -> None:
         if not Path(self.options.path).is_file():
@@ -43,8 +44,9 @@ def test_dataset_supplies_samples_and_references(tmp_path: Path, mils_plugin_man
     mils_register(Plugin())
     data = tmp_path / "data.txt"
     data.write_text("a dog runs\nthe cat sleeps\na bird sings\nthe goat climbs\n")
-    config = demo_config(tmp_path, n=1, dataset={"name": "lines", "path": str(data)})
+    config = demo_config(tmp_path, n=1, dataset={"name": "lines", "path": "data.txt"})  # relative to the config
     assert execute(config, mils_plugin_manager, progress=False)["ok"] == 4
+    assert 'path = "data.txt"' in (config.output_dir() / "config.toml").read_text()
     dataset = Lines(LinesOptions(str(data)))
     assert dataset.references()["s1"] == ["the cat sleeps"]
 

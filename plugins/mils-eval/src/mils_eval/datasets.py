@@ -71,17 +71,20 @@ class CocoKarpathy(Dataset[CocoKarpathyOptions]):
     """MSCOCO captions, Karpathy split (test = 5,000 val2014 images, 5 references each)."""
 
     Options = CocoKarpathyOptions
+    path_options = ("images", "split_file")
 
     def __init__(self, options: CocoKarpathyOptions | None = None) -> None:
         super().__init__(options)
         self._entries: list[dict[str, Any]] | None = None
 
     def _split_fix(self) -> str:
-        return f"download the Karpathy splits release ({KARPATHY_URL}, file dataset_coco.json) and pass split_file = '<path>/dataset_coco.json'"
+        return (f"download the Karpathy splits release ({KARPATHY_URL}, file dataset_coco.json) "
+                "and pass split_file = '<path>/dataset_coco.json'")
 
     def _images_fix(self) -> str:
         folder = "val2014" if self.options.split != "train" else "train2014"
-        return f"download {folder}.zip from {COCO_URL}, unzip it and pass images = '<path>/{folder}' (or the folder holding val2014/ and train2014/)"
+        return (f"download {folder}.zip from {COCO_URL}, unzip it and pass images = '<path>/{folder}' "
+                "(or the folder holding val2014/ and train2014/)")
 
     def _load_entries(self) -> list[dict[str, Any]]:
         if self._entries is not None:
@@ -171,6 +174,7 @@ class MsrVtt(Dataset[MsrVttOptions]):
     """MSR-VTT (test split: 2,990 videos, 20 references each)."""
 
     Options = MsrVttOptions
+    path_options = ("videos", "annotations")
 
     def __init__(self, options: MsrVttOptions | None = None) -> None:
         super().__init__(options)
@@ -265,6 +269,7 @@ class Clotho(Dataset[ClothoOptions]):
     """Clotho evaluation split (1,045 clips, 5 references each)."""
 
     Options = ClothoOptions
+    path_options = ("audio", "captions")
 
     def __init__(self, options: ClothoOptions | None = None) -> None:
         super().__init__(options)
@@ -357,6 +362,7 @@ class Manifest(Dataset[ManifestOptions]):
     """
 
     Options = ManifestOptions
+    path_options = ("manifest", "root")
     _FIX = "each row needs 'path' (and 'id', else the file name stem is used)"
 
     def __init__(self, options: ManifestOptions | None = None) -> None:
@@ -422,7 +428,9 @@ class Manifest(Dataset[ManifestOptions]):
             media = media if media.is_absolute() else root / media
             sid = str(rec.pop("id", "") or "").strip() or Path(rel).stem
             if sid in seen:
-                raise ConfigError(f"manifest {_shown(path)}: id {sid!r} appears on lines {seen[sid]} and {line}; ids must be unique")
+                raise ConfigError(
+                    f"manifest {_shown(path)}: id {sid!r} appears on lines {seen[sid]} and {line}; ids must be unique"
+                )
             seen[sid] = line
             rows.append((line, sid, media, rec))
         if self.options.limit:

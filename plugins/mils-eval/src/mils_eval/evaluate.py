@@ -120,6 +120,7 @@ def evaluate_run(
     if gts:
         result = compute_metrics(gts, res, metrics, spice_corenlp=spice_corenlp)
         out["metrics"] = {k: result.scores[k] for k in ORDER if k in result.scores}
+        out.update(out["metrics"])  # also flat, under pycocoevalcap's names (Bleu_1 ... CIDEr, SPIDEr)
         out["skipped"] = result.skipped
         out["tokenizer"] = result.tokenizer
         out["warnings"] = result.warnings

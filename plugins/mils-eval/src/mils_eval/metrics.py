@@ -52,7 +52,7 @@ JAVA_HINT = "install a Java runtime (e.g. 'apt-get install default-jre-headless'
 
 CORENLP_JARS = ("stanford-corenlp-3.6.0.jar", "stanford-corenlp-3.6.0-models.jar")
 CORENLP_ZIP = "stanford-corenlp-full-2015-12-09"
-CORENLP_HINT = (f"download {CORENLP_ZIP}.zip (http://nlp.stanford.edu/software/{CORENLP_ZIP}.zip), unzip it and "
+CORENLP_HINT = (f"download {CORENLP_ZIP}.zip (from nlp.stanford.edu/software/), unzip it and "
                 f"pass --spice-corenlp <path>/{CORENLP_ZIP}")
 _LINE_BREAKS = str.maketrans({c: " " for c in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
 
@@ -171,8 +171,10 @@ def run_spice(gts: Mapping[str, list[str]], res: Mapping[str, list[str]], jars: 
                "-cache", str(cache), "-out", str(out_file), "-subset", "-silent"]
         proc = subprocess.run(cmd, cwd=tmp, capture_output=True, text=True, check=False)
         if proc.returncode != 0 or not out_file.exists():
-            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
-            raise RuntimeError(f"SPICE jar exited with code {proc.returncode}: {tail[0][:300]}")
+            lines = [ln.strip() for ln in (proc.stderr or proc.stdout or "").splitlines() if ln.strip()]
+            causes = [ln for ln in lines if "Exception" in ln or "Error" in ln]
+            why = (causes[-1] if causes else lines[-1] if lines else "no output")[:300]
+            raise RuntimeError(f"SPICE jar exited with code {proc.returncode}: {why}")
         results = json.loads(out_file.read_text(encoding="utf-8"))
     by_id = {str(item["image_id"]): item["scores"]["All"]["f"] for item in results}
 
@@ -252,7 +254,7 @@ def compute_metrics(
             elif group == "SPICE":
                 jars, why = find_corenlp(spice_corenlp)
                 if why:
-                    log.warning("SPICE skipped", reason=why)
+                    log.info("SPICE skipped", reason=why)
                     result.skipped["SPICE"] = why
                     continue
                 score, scores = run_spice(gts_t, res_t, jars)

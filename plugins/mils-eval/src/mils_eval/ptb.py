@@ -13,13 +13,15 @@ tokens in its ``PUNCTUATIONS`` list. This module reproduces that for caption-lik
 * clitics are split the PTB way: ``dog's`` → ``dog 's``, ``isn't`` → ``is n't``,
   ``can't`` → ``ca n't``, ``won't`` → ``wo n't``, ``they're``/``i'd``/``we'll``/``i'm``/``'ve``;
   ``cannot`` → ``can not``, ``gonna`` → ``gon na`` (also ``gotta``, ``wanna``, ``lemme``, ``gimme``);
-* ``$ % # @ * + = ~ ^`` and ``--``/``...`` are separate tokens.
+* ``$ % # * + = ~ ^`` and ``--``/``...`` are separate tokens; a trailing ``/`` is split off.
 
 Known differences from the Java tokenizer (all rare in captions): PTB's abbreviation list is
-longer than the one here; URLs, e-mail addresses, emoticons, SGML/HTML entities and phone
-numbers get special treatment in PTB; PTB normalises some other Unicode symbols (fractions,
-non-breaking spaces) and splits a trailing ``/``. A test compares this tokenizer with the
-Java one on a set of captions and tricky sentences.
+longer than the one here (an unknown abbreviation followed by more words loses its period
+here); URLs and e-mail addresses are kept whole only in their plain forms; emoticons,
+SGML/HTML entities, phone numbers and fractions get special treatment in PTB; PTB normalises
+more Unicode symbols than the quotes, dashes, ellipsis and non-breaking space handled here.
+A test compares this tokenizer with the Java one on the fixture captions and a set of tricky
+sentences (contractions, quotes, brackets, abbreviations, numbers, dashes, URLs).
 """
 
 from __future__ import annotations
@@ -42,8 +44,21 @@ _UNICODE = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018":
                           "\u201a": "'", "\u2014": " -- ", "\u2013": " -- ", "\u2026": " ... ", "\u00a0": " "})
 _CLITIC = re.compile(r"^(.+?)(n't|'s|'re|'ve|'ll|'d|'m)$")
 _ACRONYM = re.compile(r"^([a-z]\.)+[a-z]?\.?$|^[a-z]\.$")
-_SEPARATE = re.compile(r"(\.\.\.+|--+|[!?]+|[;$%#@*+=~^\"()\[\]{}]|(?<!\S)-(?!\S))")
+_SEPARATE = re.compile(r"(\.\.\.+|--+|[!?]+|[;$%#*+=~^\"()\[\]{}])")
+_PROTECTED = re.compile(r"^((https?|ftp)://\S+|www\.\S+\.\S+|[\w.+-]+@[\w-]+\.[\w.-]+)$")
+_KEEP_QUOTED = re.compile(r"^'(\d0s|n'?|em|tis)$")
 _DIGIT_PUNCT = re.compile(r"(?<!\d)[,:]|[,:](?!\d)")
+
+
+def _split_clitics(tok: str) -> list[str]:
+    out: list[str] = []
+    while True:
+        m = _CLITIC.match(tok)
+        if not m or m.group(1) in ("", "'"):
+            break
+        tok, clitic = m.group(1), m.group(2)
+        out.insert(0, clitic)
+    return [tok, *out] if tok else out
 
 
 def _split_token(tok: str) -> list[str]:
@@ -53,49 +68,41 @@ def _split_token(tok: str) -> list[str]:
         return list(_SPECIAL[tok])
     head: list[str] = []
     tail: list[str] = []
-    # leading quote marks (keep '90s, 'n', 'em)
-    while tok[:1] in ("'", "`") and len(tok) > 1 and not re.match(r"^'(\d0s|n'?|em|tis)$", tok):
-        head.append(tok[0])
-        tok = tok[1:]
     changed = True
-    while changed and tok:
+    while changed and len(tok) > 1:
         changed = False
-        if len(tok) > 1 and tok[-1] in ",;:":
+        if tok[-1] in ",;:/":
             tail.insert(0, tok[-1])
             tok, changed = tok[:-1], True
-        elif len(tok) > 1 and tok.endswith(".") and not tok.endswith("..."):
+        elif tok.endswith(".") and not tok.endswith("..."):
             stem = tok[:-1]
             if stem in _ABBREVIATIONS or _ACRONYM.match(tok) or re.match(r"^[a-z]$", stem):
                 break
             tail.insert(0, ".")
             tok, changed = stem, True
-        elif len(tok) > 1 and tok.endswith("'") and not re.match(r"^'n'$", tok):
+        elif tok.endswith("'") and not _KEEP_QUOTED.match(tok):
             tail.insert(0, "'")
             tok, changed = tok[:-1], True
-    mid: list[str] = [tok] if tok else []
-    if tok:
-        m = _CLITIC.match(tok)
-        if m and m.group(1) not in ("", "'"):
-            stem, clitic = m.group(1), m.group(2)
-            if clitic == "n't" and stem in ("ca", "wo", "do", "ai", "sha"):
-                mid = [stem, clitic]
-            elif clitic == "n't" and stem.endswith("n") and stem[:-1] in ("ca", "wo"):
-                mid = [stem[:-1], clitic]
-            else:
-                mid = [stem, clitic]
-    if mid and mid[0] in _SPECIAL and len(mid) == 1:
+    # leading quote marks (but keep '90s, 'n', 'em, 'tis)
+    while tok[:1] in ("'", "`") and len(tok) > 1 and not _KEEP_QUOTED.match(tok):
+        head.append(tok[0])
+        tok = tok[1:]
+    mid = _split_clitics(tok)
+    if len(mid) == 1 and mid[0] in _SPECIAL:
         mid = list(_SPECIAL[mid[0]])
     return head + mid + tail
 
 
 def tokenize_caption(text: str) -> str:
     """One caption tokenised PTB-style, lowercased, with pycocoevalcap's punctuation removed."""
-    text = text.replace("\n", " ").translate(_UNICODE).lower()
-    text = _SEPARATE.sub(r" \1 ", text)
-    text = _DIGIT_PUNCT.sub(lambda m: f" {m.group(0)} ", text)
     tokens: list[str] = []
-    for raw in text.split():
-        tokens.extend(_split_token(raw))
+    for word in text.translate(_UNICODE).lower().split():
+        if _PROTECTED.match(word):
+            tokens.append(word)
+            continue
+        word = _DIGIT_PUNCT.sub(lambda m: f" {m.group(0)} ", _SEPARATE.sub(r" \1 ", word))
+        for raw in word.split():
+            tokens.extend(_split_token(raw))
     return " ".join(t for t in tokens if t not in PUNCTUATIONS and t != '"')
 
 

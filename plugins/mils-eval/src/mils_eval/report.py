@@ -89,6 +89,14 @@ def thumbnail(path: Path, size: int = 320) -> str | None:
 # --------------------------------------------------------------------------- plots
 
 
+def _duration(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds * 1e6:.0f} µs"
+
+
 def _figure(width: float, height: float) -> Any:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -167,10 +175,16 @@ def plot_scores(ok: list[dict[str, Any]], path: Path) -> bytes | None:
     ax = fig.subplots(1, 1)
     both = np.concatenate([final, initial])
     lo, hi = float(both.min()), float(both.max())
-    bins = np.linspace(lo, hi if hi > lo else lo + 1e-6, min(40, max(8, int(math.sqrt(both.size)) * 2)) + 1)
+    nbins = min(40, max(8, int(math.sqrt(both.size)) * 2))
+    if hi - lo < 1e-9:  # every score equal: one bar centred on it
+        pad = max(abs(lo) * 0.05, 0.05)
+        lo, hi, nbins = lo - pad, hi + pad, 9
+    bins = np.linspace(lo, hi, nbins + 1)
     if initial.size:
         ax.hist(initial, bins=bins, color=GREY, alpha=0.55, label=f"initial-pool best (median {np.median(initial):.3f})")
     ax.hist(final, bins=bins, color=BLUE, alpha=0.7, label=f"final best (median {np.median(final):.3f})")
+    ax.ticklabel_format(axis="x", useOffset=False)
+    ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_title("distribution of scores across samples", fontsize=10)
     ax.set_xlabel("score")
     ax.set_ylabel("samples")
@@ -190,8 +204,9 @@ def plot_timing(records: list[dict[str, Any]], path: Path) -> bytes | None:
     vals = [stage[s] / len(records) for s in names]
     ax1.barh(names[::-1], vals[::-1], color=[BLUE, ORANGE, "#4caf7a", GREY][::-1])
     for y, v in enumerate(vals[::-1]):
-        ax1.text(v, y, f" {v:.3g} s", va="center", fontsize=8)
-    ax1.set_title("mean seconds per sample, by stage", fontsize=10)
+        ax1.text(v, y, f" {_duration(v)}", va="center", fontsize=8)
+    ax1.set_title("mean time per sample, by stage", fontsize=10)
+    ax1.set_xlabel("seconds")
     ax1.set_xlim(0, max(vals) * 1.3 if max(vals) > 0 else 1)
     _style(ax1)
     if sum(tokens.values()) > 0:
@@ -200,7 +215,8 @@ def plot_timing(records: list[dict[str, Any]], path: Path) -> bytes | None:
         for y, v in enumerate(tv[::-1]):
             ax2.text(v, y, f" {v:,.0f}", va="center", fontsize=8)
         ax2.set_xlim(0, max(tv) * 1.3)
-        ax2.set_title("mean tokens per sample", fontsize=10)
+        ax2.set_title("mean LLM tokens per sample", fontsize=10)
+        ax2.set_xlabel("tokens")
         _style(ax2)
     else:
         ax2.set_axis_off()
@@ -246,6 +262,9 @@ th{background:#f0f2f5;font-weight:600}td.n{text-align:right;font-variant-numeric
 pre{background:#fff;border:1px solid #e1e4e8;border-radius:8px;padding:12px;overflow:auto;font-size:12px;max-height:520px}
 .two{display:grid;grid-template-columns:1fr 1fr;gap:16px}@media(max-width:900px){.two{grid-template-columns:1fr}}
 .note{color:#5c6370;font-size:12.5px;margin:6px 0}
+.metrics .k{text-transform:none;font-size:13px;letter-spacing:0}.metrics .v{font-variant-numeric:tabular-nums}
+.x100{font-size:12px;font-weight:400;color:#6a717c;margin-left:8px}
+ul.skipped{padding-left:18px}code{background:#eef0f2;border-radius:4px;padding:1px 5px}
 """
 
 
@@ -313,16 +332,16 @@ def _metrics_html(metrics: dict[str, Any] | None) -> str:
     if not metrics:
         return ('<p class="note">No metrics.json in this run folder; run <code>mils eval RUN_DIR --refs REFS</code> '
                 "and rebuild the report to see caption metrics here.</p>")
-    rows = "".join(f'<tr><td>{_esc(k)}</td><td class="n">{_fmt(v)}</td><td class="n">{_fmt(_num(v) * 100, 2)}</td></tr>'
-                   for k, v in (metrics.get("metrics") or {}).items() if k in ORDER)
-    rows += "".join(f'<tr><td>{_esc(k)}</td><td colspan="2" class="muted">skipped: {_esc(v)}</td></tr>'
-                    for k, v in (metrics.get("skipped") or {}).items())
+    cards = "".join(_card(k, f'{_fmt(v)}<span class="x100">{_fmt(_num(v) * 100, 2)}</span>')
+                    for k, v in (metrics.get("metrics") or {}).items() if k in ORDER)
+    skipped = "".join(f"<li><b>{_esc(k)}</b> skipped: {_esc(v)}</li>" for k, v in (metrics.get("skipped") or {}).items())
     c = metrics.get("counts") or {}
     note = (f"evaluated {c.get('evaluated', 0)} of {c.get('records', 0)} records · failed {c.get('failed', 0)} · "
             f"missing {c.get('missing', 0)} · without references {c.get('no_references', 0)} · "
             f"tokenizer {metrics.get('tokenizer') or '–'} · references: {metrics.get('references', '')}")
-    return (f'<table><tr><th>metric</th><th>score</th><th>×100</th></tr>{rows}</table>'
-            f'<p class="note">{_esc(note)}</p>')
+    return (f'<div class="cards metrics">{cards or "<p class=note>no metric could be computed.</p>"}</div>'
+            f'<p class="note">{_esc(note)}. Averages over evaluated samples only; the small number is ×100.</p>'
+            + (f'<ul class="note skipped">{skipped}</ul>' if skipped else ""))
 
 
 def _timing_table(records: list[dict[str, Any]], summary: dict[str, Any] | None) -> str:
@@ -384,7 +403,11 @@ def build_report(run_dir: Path | str, out: Path | str | None = None, *, gallery:
         return _fmt(float(a.mean())) if a.size else "–"
 
     run = config.get("run", {}) if isinstance(config, dict) else {}
-    comp = lambda key: (config.get(key) or {}).get("name", "–") if isinstance(config.get(key), dict) else "–"  # noqa: E731
+
+    def comp(key: str) -> str:
+        section = config.get(key) if isinstance(config, dict) else None
+        return str(section.get("name", "–")) if isinstance(section, dict) else "–"
+
     cards = "".join([
         _card("samples", f"{len(records)}"),
         _card("ok / failed", f'{len(ok)} / <span class="{"bad" if failed else ""}">{len(failed)}</span>'),
@@ -396,8 +419,6 @@ def build_report(run_dir: Path | str, out: Path | str | None = None, *, gallery:
         _card("generator", _esc(comp("generator")), "small"),
         _card("scorer", _esc(comp("scorer")), "small"),
     ])
-    if metrics and (metrics.get("metrics") or {}).get("CIDEr") is not None:
-        cards += _card("CIDEr", _fmt(metrics["metrics"]["CIDEr"]))
 
     picks = _pick(ok, gallery)
     gallery_html = "".join(_gallery_item(rank, r, per_sample) for rank, r in picks) or '<p class="note">no ok samples.</p>'

@@ -1,0 +1,77 @@
+"""``mils report``: self-contained HTML with plots, for a text-only run and for a run over image files."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from eval_helpers import make_run
+
+from mils_core.cli import main
+from mils_core.results import read_records
+from mils_eval.evaluate import evaluate_run
+from mils_eval.report import build_report
+
+TARGETS = ["a dog runs on the beach", "two cats sleep on a red sofa", "a man rides a bicycle in the rain",
+           "children play football in the park"]
+
+
+def assert_self_contained(text: str) -> None:
+    assert "http://" not in text and "https://" not in text
+    assert 'src="file:' not in text and "<script" not in text and "<link" not in text
+    assert "url(" not in text  # no CSS-loaded resources
+    sources = re.findall(r'src="([^"]*)"', text)
+    assert sources and all(s.startswith("data:image/") for s in sources)
+
+
+def test_report_of_a_text_target_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    samples = tmp_path / "targets.jsonl"
+    lines = [json.dumps({"id": f"t{i}", "text": t}) for i, t in enumerate(TARGETS)] + ["{this line is broken"]
+    samples.write_text("\n".join(lines) + "\n")
+    run = make_run(tmp_path, samples="targets.jsonl")
+    records = read_records(run)
+    assert sum(r["status"] == "failed" for r in records) == 1
+    refs = tmp_path / "refs.json"
+    refs.write_text(json.dumps({f"t{i}": [t] for i, t in enumerate(TARGETS)}))
+    evaluate_run(run, refs, ("Bleu", "CIDEr"))
+    assert main(["report", str(run)]) == 0
+    assert "report.html" in capsys.readouterr().out
+    text = (run / "report.html").read_text(encoding="utf-8")
+    assert_self_contained(text)
+    for png in ("report-curves.png", "report-scores.png", "report-timing.png"):
+        assert (run / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert text.count("data:image/png;base64,") == 3
+    assert "data:image/jpeg" not in text  # no images in a text-target run
+    assert "two cats sleep on a red sofa" in text  # the target is shown in the gallery
+    assert "Failed samples (1)" in text and "line-5" in text and "is not a JSON object" in text
+    assert "Bleu_4" in text and "CIDEr" in text
+    assert "word-overlap" in text and "mils-core" in text  # config and plugin versions
+
+
+def test_report_of_an_image_run_inlines_thumbnails(tmp_path: Path) -> None:
+    from PIL import Image
+    from skimage import data
+
+    for name in ("astronaut", "coffee"):
+        Image.fromarray(getattr(data, name)()).save(tmp_path / f"{name}.png")
+    manifest = tmp_path / "images.csv"
+    manifest.write_text("id,path,references\nastro,astronaut.png,an astronaut in a white suit|a woman posing\n"
+                        "cup,coffee.png,a cup of coffee on a saucer|coffee in a red cup\n")
+    run = make_run(tmp_path, {"dataset": {"name": "manifest", "manifest": str(manifest)}}, samples=[], iterations=2)
+    records = read_records(run)
+    assert {r["id"] for r in records} == {"astro", "cup"}
+    out = evaluate_run(run, None, ("Bleu", "CIDEr"))  # references from the manifest, via the records' meta
+    assert out["counts"]["evaluated"] == 2
+    html_path = build_report(run, tmp_path / "elsewhere" / "r.html", gallery=10)
+    text = html_path.read_text(encoding="utf-8")
+    assert_self_contained(text)
+    thumbs = re.findall(r'src="data:image/jpeg;base64,([^"]+)"', text)
+    assert len(thumbs) == 2
+    thumb = Image.open(io.BytesIO(base64.b64decode(thumbs[0])))
+    assert thumb.format == "JPEG" and max(thumb.size) <= 320
+    assert "an astronaut in a white suit" in text  # references shown with the sample
+    assert "No sample failed" in text
