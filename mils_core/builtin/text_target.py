@@ -32,10 +32,14 @@ INSTRUCTIONS = (
 
 
 def read_text_samples(source: Any) -> Iterator[Sample]:
-    """Samples from a .txt file (one target per line), a .jsonl file (id, text) or a list of strings."""
+    """Samples from a .txt file (one target per line), a .jsonl file (id, text) or a list of strings.
+
+    Each sample's target is also its reference (``meta["references"]``), so ``mils eval`` needs no
+    separate reference file for this task.
+    """
     if isinstance(source, list):
         for i, text in enumerate(source):
-            yield Sample(id=f"{i:06d}", source=str(text))
+            yield Sample(id=f"{i:06d}", source=str(text), meta={"references": [str(text)]})
         return
     if not isinstance(source, (str, Path)):
         raise ConfigError("text-target: [run] samples must be a .txt or .jsonl path, or a list of sentences")
@@ -49,13 +53,13 @@ def read_text_samples(source: Any) -> Iterator[Sample]:
                 continue
             try:
                 obj = json.loads(line)
-                yield Sample(id=str(obj["id"]), source=str(obj["text"]))
+                yield Sample(id=str(obj["id"]), source=str(obj["text"]), meta={"references": [str(obj["text"])]})
             except (ValueError, KeyError, TypeError):
                 yield Sample(id=f"line-{n}", source=None, meta={"error": f"{path}:{n} is not a JSON object with 'id' and 'text'"})
         return
     for n, line in enumerate(lines, 1):
         if line.strip():
-            yield Sample(id=f"line-{n:06d}", source=line.strip())
+            yield Sample(id=f"line-{n:06d}", source=line.strip(), meta={"references": [line.strip()]})
 
 
 class TextTarget(Task[TextTargetOptions]):
