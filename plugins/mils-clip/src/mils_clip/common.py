@@ -104,7 +104,7 @@ def hub_cached(repo_id: str, filename: str) -> str | None:
     except ImportError:  # pragma: no cover - huggingface_hub ships with transformers
         return None
     try:
-        found = try_to_load_from_cache(repo_id, filename)
+        found = try_to_load_from_cache(repo_id, filename, cache_dir=os.environ.get("HF_HUB_CACHE") or None)
     except Exception:  # noqa: BLE001 - a malformed repo id simply is not cached
         return None
     return found if isinstance(found, str) else None

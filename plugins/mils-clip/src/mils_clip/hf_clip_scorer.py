@@ -95,8 +95,17 @@ class HfClipScorer(EmbeddingScorer[HfClipOptions]):
 
         try:
             model = AutoModel.from_pretrained(source, local_files_only=local_only)
+            if not (hasattr(model, "get_text_features") and hasattr(model, "get_image_features")):
+                raise ConfigError(
+                    f"model {self.options.model!r} is a {type(model).__name__}, which has no "
+                    "get_text_features/get_image_features; use a CLIP- or SigLIP-style dual encoder"
+                )
             tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_only)
-            image_processor = AutoImageProcessor.from_pretrained(source, local_files_only=local_only)
+            image_processor = AutoImageProcessor.from_pretrained(  # type: ignore[no-untyped-call]
+                source, local_files_only=local_only
+            )
+        except ConfigError:
+            raise
         except ImportError as exc:
             raise ConfigError(f"model {self.options.model!r} needs a missing package: {first_line(exc)}") from exc
         except (OSError, ValueError, KeyError) as exc:
@@ -106,11 +115,6 @@ class HfClipScorer(EmbeddingScorer[HfClipOptions]):
                 f"transformers could not load {source!r} (hub or cache): {first_line(exc)}; "
                 "pass a local folder saved with save_pretrained() as model = \"/path/to/folder\""
             ) from exc
-        if not (hasattr(model, "get_text_features") and hasattr(model, "get_image_features")):
-            raise ConfigError(
-                f"model {self.options.model!r} is a {type(model).__name__}, which has no "
-                "get_text_features/get_image_features; use a CLIP- or SigLIP-style dual encoder"
-            )
         model = model.to(device=self._device, dtype=self._dtype).eval()
         model_type = str(getattr(model.config, "model_type", ""))
         positions = _text_config_value(model.config, "max_position_embeddings")

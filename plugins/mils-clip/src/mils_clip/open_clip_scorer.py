@@ -196,9 +196,12 @@ class OpenClipScorer(EmbeddingScorer[OpenClipOptions]):
             if tok and not Path(str(tok)).expanduser().exists():
                 needed.append(("open_clip tokenizer", str(tok), [(str(tok), "tokenizer_config.json")]))
         for what, label, candidates in needed:
-            if any(hub_cached(repo, filename) for repo, filename in candidates):
-                continue
             reason = hub_unreachable_reason()
+            if any(hub_cached(repo, filename) for repo, filename in candidates):
+                if reason and reason != "HF_HUB_OFFLINE is set":
+                    log.warning("the hub cannot be reached; set HF_HUB_OFFLINE=1 to load cached files without "
+                                "download retries", what=what, name=label)
+                continue
             if reason:
                 if what == "open_clip tokenizer":
                     hint = (
