@@ -61,6 +61,7 @@ class LoopSection:
     n_new: int | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.ge(1)))
     exploration: float = attrs.field(default=0.0, validator=[attrs.validators.ge(0.0), attrs.validators.le(1.0)])
     reply_retries: int = attrs.field(default=2, validator=attrs.validators.ge(0))
+    prompts_per_sample: int = attrs.field(default=1, validator=attrs.validators.ge(1))
     batch_samples: int = attrs.field(default=16, validator=attrs.validators.ge(1))
     pool_size: int | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.ge(1)))
     text_cache: bool = True

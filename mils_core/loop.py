@@ -88,6 +88,7 @@ class Loop:
         task = components.task
         self.top_k = loop.top_k or task.default_top_k
         self.n_new = loop.n_new or task.default_n_new
+        self.per_prompt = -(-self.n_new // loop.prompts_per_sample)  # texts asked for in each prompt
         self.keep = self.top_k * RESERVE
         self.on_iteration = on_iteration
         self.sign = 1.0 if components.scorer.higher_is_better else -1.0
@@ -222,16 +223,17 @@ class Loop:
         merged = top[: len(top) - n_explore] + picked
         return sorted(merged, key=lambda st: (-st.score, st.text))
 
-    def build_prompt(self, state: SampleState, attempt: int) -> Prompt:
+    def build_prompt(self, state: SampleState, attempt: int, slot: int = 0) -> Prompt:
         """The prompt for the next iteration, shrunk from the worst end to fit the context."""
         it = state.iteration + 1
-        seed = derive_seed(state.seed, "gen", it, attempt)
+        seed = derive_seed(state.seed, "gen", it, attempt, slot)
         shown = [ScoredText(s.text, self.natural(s.score)) for s in self.shown(state, it)]
+        n_new = self.per_prompt
         gen = self.c.generator
         window = gen.context_window()
 
         def make(n: int) -> Prompt:
-            return self.c.task.build_prompt(state.sample, shown[:n], self.n_new, seed)
+            return self.c.task.build_prompt(state.sample, shown[:n], n_new, seed)
 
         prompt = make(len(shown))
         if window is None:
@@ -253,20 +255,26 @@ class Loop:
         return make(lo)
 
     def step(self, states: list[SampleState]) -> None:
-        """One iteration for every active sample: generate, parse, dedupe, score, merge."""
+        """One iteration for every active sample: generate, parse, dedupe, score, merge.
+
+        Each sample sends ``loop.prompts_per_sample`` prompts (different seeds), all of them
+        in one generator call; a failed or unparsable reply is retried up to
+        ``loop.reply_retries`` times.
+        """
         fresh: dict[int, list[str]] = {}
-        pending = list(range(len(states)))
-        attempt = 0
+        answered: set[int] = set()
         errors: dict[int, str] = {}
-        while pending:
-            prompts = [self.build_prompt(states[i], attempt) for i in pending]
+        jobs = [(i, slot) for i in range(len(states)) for slot in range(self.config.loop.prompts_per_sample)]
+        attempt = 0
+        while jobs:
+            prompts = [self.build_prompt(states[i], attempt, slot) for i, slot in jobs]
             t0 = time.perf_counter()
             replies: list[Generation] = self.c.generator.generate(prompts)
             elapsed = time.perf_counter() - t0
             if len(replies) != len(prompts):
                 raise RuntimeError(f"generator returned {len(replies)} replies for {len(prompts)} prompts")
-            retry: list[int] = []
-            for i, reply in zip(pending, replies, strict=True):
+            retry: list[tuple[int, int]] = []
+            for (i, slot), reply in zip(jobs, replies, strict=True):
                 state = states[i]
                 state.timings["generate"] += reply.seconds or elapsed / len(prompts)
                 state.tokens["prompt"] += reply.prompt_tokens
@@ -274,22 +282,21 @@ class Loop:
                 if reply.error:
                     state.counters["generator_errors"] += 1
                     errors[i] = reply.error
-                    retry.append(i)
+                    retry.append((i, slot))
                     continue
-                errors.pop(i, None)
+                answered.add(i)
                 parsed = self.c.task.parse_reply(reply.text)
-                before = len(parsed)
                 new = dedupe(parsed, state.seen, self._shared_keys(state))
-                state.counters["duplicates_dropped"] += before - len(new)
+                state.counters["duplicates_dropped"] += len(parsed) - len(new)
                 if not parsed:
                     state.counters["unparsable_replies"] += 1
-                    retry.append(i)
+                    retry.append((i, slot))
                     continue
-                fresh[i] = new
+                fresh.setdefault(i, []).extend(new)
             attempt += 1
-            pending = retry if attempt <= self.config.loop.reply_retries else []
+            jobs = retry if attempt <= self.config.loop.reply_retries else []
         for i, message in errors.items():
-            if i not in fresh:
+            if i not in answered:
                 states[i].error = f"generator failed after {attempt} attempt(s): {message}"
         live = [i for i in range(len(states)) if states[i].error is None]
         t0 = time.perf_counter()

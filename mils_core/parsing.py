@@ -15,7 +15,8 @@ from collections.abc import Set as AbstractSet
 
 _LIST_MARKER = re.compile(
     r"""^\s*(?:
-        (?:\#\s*)?\(?\d{1,3}\s*[.):\]-]\s*   # 1.  1)  (1)  #1:  1 -
+        (?:\#\s*)?\(?\d{1,3}\s*[.):\]-](?!\d)\s*   # 1.  1)  (1)  #1:  1 -   (not 0.53)
+      | [A-Z][.):]\s+                          # A.  B)  C:
       | [-*•·‣▪–—]\s+                           # bullets
       | (?:caption|description|text|prompt|option)\s*\#?\s*\d{0,3}\s*[:.)-]\s*  # Caption 3:
     )""",

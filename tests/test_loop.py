@@ -228,3 +228,29 @@ def test_third_party_task_with_a_per_sample_pool(tmp_path: Path, mils_register, 
     for record in read_records(config.output_dir()):
         assert record["initial_best_text"] == f"{record['source']} extra"
         assert record["initial_best_score"] > 0.9
+
+
+def test_several_prompts_per_sample_in_one_call(tmp_path: Path, mils_register, mils_plugin_manager) -> None:  # type: ignore[no-untyped-def]
+    calls: list[list[Prompt]] = []
+
+    def respond(prompt: Prompt) -> str:
+        return "\n".join(f"{i + 1}. guess {prompt.seed % 997} {i}" for i in range(prompt.n_new))
+
+    class Recording(FakeGenerator):
+        def generate(self, prompts):  # type: ignore[no-untyped-def]
+            calls.append(list(prompts))
+            return super().generate(prompts)
+
+    class Plugin:
+        @hookimpl
+        def mils_register_generators(self, register):  # type: ignore[no-untyped-def]
+            register("recording", lambda o: Recording(respond=respond))
+
+    mils_register(Plugin())
+    config = demo_config(tmp_path, n=2, iterations=1, generator={"name": "recording"},
+                         loop={"prompts_per_sample": 3, "n_new": 10, "batch_samples": 2})
+    execute(config, mils_plugin_manager, progress=False)
+    assert len(calls) == 1 and len(calls[0]) == 6  # 2 samples x 3 prompts, one generator call
+    assert {p.n_new for p in calls[0]} == {4}  # ceil(10 / 3)
+    assert len({p.seed for p in calls[0]}) == 6
+    assert [r["counters"]["candidates_scored"] for r in read_records(config.output_dir())] == [12, 12]

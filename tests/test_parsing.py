@@ -58,3 +58,9 @@ def test_parser_never_crashes_and_never_duplicates(lines: list[str]) -> None:
     out = parse_candidates("\n".join(lines))
     assert len({normalize(t) for t in out}) == len(out)
     assert all(t.strip() for t in out)
+
+
+def test_echoed_scores_and_letter_markers() -> None:
+    reply = "0.5400: a portrait of a striped cat\nA: a cat on a mat\nB) two birds\n0. zero-numbered line\n1.5 kg of apples"
+    assert parse_candidates(reply) == ["a portrait of a striped cat", "a cat on a mat", "two birds",
+                                       "zero-numbered line", "1.5 kg of apples"]
