@@ -16,11 +16,11 @@ from typing import Any
 
 PRESETS: dict[str, dict[str, Any]] = {
     "offline": {
-        "task": {"max_words": 16},
-        "generator": {"name": "transformers", "max_new_tokens": 240, "batch_size": 8},
+        "task": {"max_words": 14, "pool_size": 6000},
+        "generator": {"name": "transformers", "max_new_tokens": 100, "batch_size": 8},
         "scorer": {"name": "imagenet-bridge"},
-        "loop": {"top_k": 8, "n_new": 12, "batch_samples": 8},
-        "stop": [{"name": "max-iterations", "n": 5}, {"name": "plateau", "patience": 3, "min_delta": 0.0001}],
+        "loop": {"top_k": 6, "n_new": 12, "prompts_per_sample": 3, "batch_samples": 4},
+        "stop": [{"name": "max-iterations", "n": 4}, {"name": "plateau", "patience": 3, "min_delta": 0.0001}],
     },
     "fast": {
         "task": {"pool_size": 5000, "max_words": 18},
