@@ -49,7 +49,8 @@ class Mutate(Generator[MutateOptions]):
             out = out[:cut_a] + other[cut_b:]
         return out[: self.options.max_words] or list(words)
 
-    def _reply(self, prompt: Prompt) -> str:
+    def reply(self, prompt: Prompt) -> str:
+        """The numbered list this generator answers ``prompt`` with."""
         rng = random.Random(prompt.seed)
         parents = [s.text.split() for s in prompt.shown] or [[rng.choice(WORDS)]]
         weights = [1.0 / (rank + 1) for rank in range(len(parents))]  # favour the best texts
@@ -73,7 +74,7 @@ class Mutate(Generator[MutateOptions]):
         out = []
         for prompt in prompts:
             t0 = time.perf_counter()
-            text = self._reply(prompt)
+            text = self.reply(prompt)
             out.append(
                 Generation(
                     text=text,

@@ -70,6 +70,25 @@ class OpenClipOptions:
     model_config: str | None = None
     #: Report ``exp(logit_scale) * cosine + logit_bias`` instead of the cosine (same ranking).
     use_logit_scale: bool = False
+    #: Random weights at the architecture's real shape and a local tokenizer: no download at
+    #: all (throughput benchmarks at paper scale on machines without hub access).
+    random_weights: bool = False
+
+
+class _LocalTokenizer:
+    """open_clip's bundled CLIP BPE, padded to the model's context and folded into its vocabulary.
+
+    Only for random-weight benchmarks: token counts and shapes are realistic, meanings are not.
+    """
+
+    def __init__(self, open_clip: Any, name: str) -> None:
+        text_cfg = (open_clip.get_model_config(name) or {}).get("text_cfg", {})
+        self.context_length = int(text_cfg.get("context_length", 77))
+        self.vocab_size = int(text_cfg.get("vocab_size", 49408))
+        self.inner = open_clip.tokenizer.SimpleTokenizer(context_length=self.context_length)
+
+    def __call__(self, texts: list[str]) -> Any:
+        return self.inner(texts, context_length=self.context_length) % self.vocab_size
 
 
 def _find_checkpoint(folder: Path) -> Path | None:
@@ -245,6 +264,9 @@ class OpenClipScorer(EmbeddingScorer[OpenClipOptions]):
 
         self._register_config(open_clip)
         name, schema = self._model_name(open_clip)
+        if self.options.random_weights:
+            self._load_random(open_clip, name)
+            return
         pretrained, tag_cfg = (None, {}) if schema else self._pretrained(open_clip, name)
         self._check_available(open_clip, name, schema, tag_cfg)
         kwargs = self._preprocess_overrides(open_clip, name, tag_cfg, pretrained)
@@ -267,6 +289,17 @@ class OpenClipScorer(EmbeddingScorer[OpenClipOptions]):
             raise ModelUnavailableError(
                 f"open_clip could not load {name!r} with pretrained {self.options.pretrained!r}: {first_line(exc)}"
             ) from exc
+        self._finish(model, preprocess, tokenizer)
+        log.info("open-clip scorer loaded", model=name, pretrained=pretrained, device=str(self._device),
+                 dtype=str(self._dtype).removeprefix("torch."))
+
+    def _load_random(self, open_clip: Any, name: str) -> None:
+        log.warning("open-clip scorer uses RANDOM weights (random_weights = true); scores are meaningless",
+                    model=name)
+        model, _, preprocess = open_clip.create_model_and_transforms(name, pretrained=None, device=self._device)
+        self._finish(model, preprocess, _LocalTokenizer(open_clip, name))
+
+    def _finish(self, model: Any, preprocess: Any, tokenizer: Any) -> None:
         import torch
 
         if self._dtype != torch.float32:
@@ -277,8 +310,6 @@ class OpenClipScorer(EmbeddingScorer[OpenClipOptions]):
         bias = getattr(model, "logit_bias", None)
         self._scale = float(scale.detach().float().exp().reshape(-1)[0]) if scale is not None else 1.0
         self._bias = float(bias.detach().float().reshape(-1)[0]) if bias is not None else 0.0
-        log.info("open-clip scorer loaded", model=name, pretrained=pretrained, device=str(self._device),
-                 dtype=str(self._dtype).removeprefix("torch."))
 
     # -- EmbeddingScorer API --------------------------------------------------------
     def encode_text_batch(self, texts: list[str]) -> np.ndarray:

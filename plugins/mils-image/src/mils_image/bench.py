@@ -54,6 +54,21 @@ ABLATIONS: dict[str, Ablation] = {
 }
 
 
+def _use_random_weights(pm: MilsPluginManager, base: dict[str, Any], preset: str) -> None:
+    """Switch the generator and scorer to random weights where they support it (no download)."""
+    from mils_core.options import option_names
+
+    for role in ("generator", "scorer"):
+        spec = pm.registry.get(role, base[role]["name"])
+        names = option_names(spec.options)
+        if "random_weights" not in names:
+            log.info("component has no random-weights mode; it uses its real weights", role=role, name=spec.name)
+            continue
+        base[role]["random_weights"] = True
+        if "random_shape" in names:
+            base[role]["random_shape"] = "llama-3.1-8b" if preset == "paper" else "smollm2-135m"
+
+
 def _variant_config(base: dict[str, Any], ablations: list[Ablation], out: Path, cache: Path, iterations: int) -> Config:
     raw = json.loads(json.dumps(base))
     raw["run"]["output"] = str(out)
@@ -147,8 +162,7 @@ def bench(
         base["scorer"] = {"name": scorer}
     base["run"] = {"task": "image-captioning", "samples": [str(Path(p).resolve()) for p in samples], "seed": 0}
     if random_weights:
-        base["generator"]["random_weights"] = True
-        base["scorer"]["random_weights"] = True
+        _use_random_weights(pm, base, preset)
     base = json.loads(json.dumps(config_from_dict(base, base_dir=Path.cwd(), overrides=overrides).raw))
     chosen = list(ABLATIONS) if ablate == ["all"] else ablate
     for name in chosen:

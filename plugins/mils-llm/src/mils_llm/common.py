@@ -41,7 +41,7 @@ def plain_prompt(prompt: Prompt) -> str:
     return "\n\n".join(m.content for m in prompt.messages) + "\n\n"
 
 
-def one_line(text: str, limit: int = 200) -> str:
+def one_line(text: object, limit: int = 200) -> str:
     """``text`` squeezed onto one line and cut to ``limit`` characters."""
     flat = " ".join(str(text).split())
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."

@@ -45,7 +45,7 @@ def _load(source: ModelSource, device: Any, dtype: Any, trust_remote_code: bool)
         kwargs["gguf_file"] = source.gguf_file
     try:
         tokenizer = AutoTokenizer.from_pretrained(source.location, **kwargs)
-        model = AutoModelForCausalLM.from_pretrained(source.location, dtype=dtype, **kwargs)
+        model: Any = AutoModelForCausalLM.from_pretrained(source.location, dtype=dtype, **kwargs)
     except (OSError, ValueError, KeyError) as exc:
         raise ModelUnavailableError(
             f"transformers cannot load model {source.name!r}: {type(exc).__name__}: {one_line(exc)}; "
@@ -82,14 +82,23 @@ class TransformersGenerator(Generator[TransformersOptions]):
         opts = self.options
         self.device = resolve_device(opts.device)
         self.dtype = resolve_dtype(opts.dtype, self.device)
-        self.source = transformers_source(opts.model, opts.gguf_file)
+        if opts.random_weights:
+            self.source = ModelSource(name=f"random {opts.random_shape}", location=f"random:{opts.random_shape}",
+                                      gguf_file=None, local_files_only=True)
+        else:
+            self.source = transformers_source(opts.model, opts.gguf_file)
         key = (self.source.location, self.source.gguf_file, str(self.device), str(self.dtype), opts.trust_remote_code)
         t0 = time.perf_counter()
         with _LOCK:
             pair = _MODELS.get(key)
             if pair is None:
                 log.info("loading model", model=self.source.name, device=str(self.device), dtype=str(self.dtype))
-                pair = _load(self.source, self.device, self.dtype, opts.trust_remote_code)
+                if opts.random_weights:
+                    from mils_llm.random_weights import random_model
+
+                    pair = random_model(opts.random_shape, self.device, self.dtype)
+                else:
+                    pair = _load(self.source, self.device, self.dtype, opts.trust_remote_code)
                 _MODELS[key] = pair
         self.model, self.tokenizer = pair
         self.load_seconds = time.perf_counter() - t0
@@ -104,7 +113,7 @@ class TransformersGenerator(Generator[TransformersOptions]):
             pad = tok.unk_token_id if tok.unk_token_id is not None else 0
         self._pad_id = int(pad)
         log.info("model ready", model=self.source.name, seconds=round(self.load_seconds, 2),
-                 chat_template=self._templated, context_window=self.context_window())
+                 chat_template=self._templated, context_window=self._model_window())
 
     def _find_eos_ids(self) -> set[int]:
         ids: set[int] = set()
@@ -149,6 +158,9 @@ class TransformersGenerator(Generator[TransformersOptions]):
         if self.options.context_window is not None:
             return self.options.context_window
         self.ensure_loaded()
+        return self._model_window()
+
+    def _model_window(self) -> int | None:
         config = self.model.config
         text_config = config.get_text_config() if hasattr(config, "get_text_config") else config
         for attr in _CONTEXT_ATTRS:
@@ -204,6 +216,8 @@ class TransformersGenerator(Generator[TransformersOptions]):
                 "pad_token_id": self._pad_id,
                 "eos_token_id": sorted(self._eos_ids) or None,
             }
+            if opts.random_weights:
+                kwargs["min_new_tokens"] = new_tokens  # a fixed token budget: end-of-sequence is ignored
             if opts.temperature > 0:
                 kwargs.update(do_sample=True, temperature=opts.temperature, top_p=opts.top_p, top_k=None)
             else:
@@ -219,7 +233,12 @@ class TransformersGenerator(Generator[TransformersOptions]):
                 stop = next((k for k, t in enumerate(tokens) if t in self._eos_ids), None)
                 content = tokens if stop is None else tokens[:stop]
                 used = len(tokens) if stop is None else stop + 1
-                text = self.tokenizer.decode(content, skip_special_tokens=True)
+                if opts.random_weights:
+                    from mils_llm.random_weights import synthetic_reply
+
+                    text = synthetic_reply(batch[i])
+                else:
+                    text = self.tokenizer.decode(content, skip_special_tokens=True)
                 out[i] = Generation(str(text).strip(), prompt_tokens=len(encoded[i]), completion_tokens=used)
         share = (time.perf_counter() - t0) / len(batch)
         result: list[Generation] = []

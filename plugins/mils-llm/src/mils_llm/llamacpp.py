@@ -74,6 +74,7 @@ class LlamaCppGenerator(Generator[LlamaCppOptions]):
         super().__init__(options)
         self.llm: Any = None
         self.path: Path | None = None
+        self.device = ""
         self.load_seconds = 0.0
         self._formatter: Any = None
         self._system_ok = True
@@ -84,6 +85,7 @@ class LlamaCppGenerator(Generator[LlamaCppOptions]):
         self.path = gguf_path(opts.model, opts.gguf_file)
         n_threads = opts.n_threads or os.cpu_count() or 1
         n_gpu_layers, main_gpu = _placement(opts.device, llama_cpp)
+        self.device = "cpu" if n_gpu_layers == 0 else f"gpu {main_gpu} (all layers offloaded)"
         key = (str(self.path), opts.n_ctx, n_threads, n_gpu_layers, main_gpu, opts.batch_size)
         t0 = time.perf_counter()
         with _LOCK:
@@ -161,8 +163,8 @@ class LlamaCppGenerator(Generator[LlamaCppOptions]):
 
     def count_tokens(self, prompt: Prompt) -> int | None:
         text = self.render(prompt)
-        special = self._formatter is not None
-        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=not special, special=special))
+        # as llama-cpp-python does: templates carry their own special tokens, plain prompts get a BOS
+        return len(self.llm.tokenize(text.encode("utf-8"), add_bos=self._formatter is None, special=True))
 
     def generate(self, prompts: Sequence[Prompt]) -> list[Generation]:
         if not prompts:

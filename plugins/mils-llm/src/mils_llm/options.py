@@ -12,6 +12,7 @@ import attrs
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 
 _ge0 = attrs.validators.ge(0)
+_fge0 = attrs.validators.ge(0.0)
 _ge1 = attrs.validators.ge(1)
 _opt_ge1 = attrs.validators.optional(attrs.validators.ge(1))
 
@@ -40,7 +41,7 @@ class TransformersOptions:
 
     model: str | None = None
     gguf_file: str | None = None
-    temperature: float = attrs.field(default=0.5, validator=_ge0)
+    temperature: float = attrs.field(default=0.5, validator=_fge0)
     top_p: float = attrs.field(default=0.9, validator=_top_p)
     max_new_tokens: int = attrs.field(default=512, validator=_ge1)
     batch_size: int = attrs.field(default=16, validator=_ge1)
@@ -49,6 +50,10 @@ class TransformersOptions:
     seed: int = 0
     context_window: int | None = attrs.field(default=None, validator=_opt_ge1)
     trust_remote_code: bool = False
+    #: Random weights at ``random_shape`` (no download): replies run to max_new_tokens and are
+    #: replaced by synthetic candidate lines. For throughput benchmarks only.
+    random_weights: bool = False
+    random_shape: str = "llama-3.1-8b"
 
 
 @attrs.frozen
@@ -64,7 +69,7 @@ class LlamaCppOptions:
 
     model: str | None = None
     gguf_file: str | None = None
-    temperature: float = attrs.field(default=0.5, validator=_ge0)
+    temperature: float = attrs.field(default=0.5, validator=_fge0)
     top_p: float = attrs.field(default=0.9, validator=_top_p)
     max_new_tokens: int = attrs.field(default=512, validator=_ge1)
     batch_size: int = attrs.field(default=512, validator=_ge1)
@@ -89,7 +94,7 @@ class OpenAIOptions:
     model: str | None = None
     base_url: str = "https://api.openai.com/v1"
     api_key_env: str = "OPENAI_API_KEY"
-    temperature: float = attrs.field(default=0.5, validator=_ge0)
+    temperature: float = attrs.field(default=0.5, validator=_fge0)
     top_p: float = attrs.field(default=0.9, validator=_top_p)
     max_new_tokens: int = attrs.field(default=512, validator=_ge1)
     batch_size: int = attrs.field(default=256, validator=_ge1)
@@ -99,6 +104,6 @@ class OpenAIOptions:
     max_concurrency: int = attrs.field(default=16, validator=_ge1)
     timeout_s: float = attrs.field(default=60.0, validator=attrs.validators.gt(0))
     max_retries: int = attrs.field(default=5, validator=_ge0)
-    retry_backoff_s: float = attrs.field(default=0.5, validator=_ge0)
+    retry_backoff_s: float = attrs.field(default=0.5, validator=_fge0)
     context_window: int | None = attrs.field(default=None, validator=_opt_ge1)
     send_seed: bool = True

