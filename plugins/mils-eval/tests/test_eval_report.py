@@ -54,10 +54,10 @@ def test_report_of_a_text_target_run(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 def test_report_of_an_image_run_inlines_thumbnails(tmp_path: Path) -> None:
     from PIL import Image
-    from skimage import data
 
+    examples = Path(__file__).resolve().parents[3] / "examples" / "images"
     for name in ("astronaut", "coffee"):
-        Image.fromarray(getattr(data, name)()).save(tmp_path / f"{name}.png")
+        Image.open(examples / f"{name}.jpg").save(tmp_path / f"{name}.png")
     manifest = tmp_path / "images.csv"
     manifest.write_text("id,path,references\nastro,astronaut.png,an astronaut in a white suit|a woman posing\n"
                         "cup,coffee.png,a cup of coffee on a saucer|coffee in a red cup\n")
