@@ -23,11 +23,17 @@ class TextTargetOptions:
 
 
 SYSTEM = "You are playing a guessing game. Reply only with a numbered list of guesses, one per line."
-INSTRUCTIONS = (
-    "A hidden sentence is scored against each guess below (higher is better; 1.0 is a perfect match).\n"
-    "{lines}\n\n"
-    "Write {n} new guesses that could score higher. Reuse words from the best guesses, swap, add or drop "
-    "words, and try new ones. Keep each guess under 15 words. Format: one guess per line, numbered 1. to {n}."
+ASK = "Write {n} new guesses that could score higher. Each one mixes words from two of the guesses above."
+INSTRUCTIONS = "Guesses and their scores (1.00 is a perfect match), best first:\n{lines}\n\n" + ASK
+#: A worked example turn shown before the real request: small instruction-tuned models copy its
+#: shape (recombine words of good guesses, one guess per numbered line) instead of echoing the prompt.
+EXAMPLE_USER = INSTRUCTIONS.format(
+    lines="0.62: a small bird sings in the garden\n0.55: an old man walks in the rain\n"
+    "0.50: a small boat on the lake\n0.41: a man sings at night",
+    n=4,
+)
+EXAMPLE_REPLY = (
+    "1. an old man sings in the garden\n2. a small bird on the lake\n3. a small boat in the rain\n4. an old man walks at night"
 )
 
 
@@ -91,6 +97,11 @@ class TextTarget(Task[TextTargetOptions]):
         return generic_pool(self.options.pool_size)
 
     def build_prompt(self, sample: Sample, shown: Sequence[ScoredText], n_new: int, seed: int) -> Prompt:
-        lines = "\n".join(f"{s.score:.3f}: {s.text}" for s in shown)
-        user = INSTRUCTIONS.format(lines=lines, n=n_new)
-        return Prompt((Message("system", SYSTEM), Message("user", user)), shown=tuple(shown), n_new=n_new, seed=seed)
+        lines = "\n".join(f"{s.score:.2f}: {s.text}" for s in shown)
+        messages = (
+            Message("system", SYSTEM),
+            Message("user", EXAMPLE_USER),
+            Message("assistant", EXAMPLE_REPLY),
+            Message("user", INSTRUCTIONS.format(lines=lines, n=n_new)),
+        )
+        return Prompt(messages, shown=tuple(shown), n_new=n_new, seed=seed)

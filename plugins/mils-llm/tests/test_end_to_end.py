@@ -26,9 +26,11 @@ def test_text_target_with_smollm2(tmp_path: Path) -> None:
     raw = {
         "run": {"task": "text-target", "samples": TARGETS, "output": str(tmp_path / "run"),
                 "cache_dir": str(tmp_path / "cache"), "seed": 0},
-        "generator": {"name": "transformers", "max_new_tokens": 120, "device": "cpu"},
+        # A 135M model needs more tries and more randomness than the paper's 8B one: four short
+        # prompts per sample (4 guesses each) at temperature 1.0.
+        "generator": {"name": "transformers", "max_new_tokens": 80, "device": "cpu", "temperature": 1.0},
         "stop": [{"name": "max-iterations", "n": 3}],
-        "loop": {"n_new": 8, "top_k": 8},
+        "loop": {"n_new": 16, "top_k": 8, "prompts_per_sample": 4},
     }
     config = config_from_dict(raw, base_dir=tmp_path)
     summary = execute(config, make_plugin_manager(), progress=False)
@@ -51,4 +53,5 @@ def test_text_target_with_smollm2(tmp_path: Path) -> None:
         "seconds": summary["seconds"],
     }
     print("\nend-to-end:", json.dumps(report))
-    assert best >= initial  # parents are kept, so the best can only rise
+    assert all(r["best_score"] >= r["initial_best_score"] for r in records)  # parents are kept
+    assert best > initial, report  # the LLM's guesses beat the initial pool

@@ -11,7 +11,7 @@ import pytest
 from mils_core.components import Message, Prompt
 from mils_core.errors import ConfigError, ModelUnavailableError
 from mils_core.testing.contracts import make_prompt
-from mils_llm import models
+from mils_llm import gguf_cache, hf, models
 from mils_llm.hf import TransformersGenerator
 from mils_llm.options import TransformersOptions
 
@@ -158,9 +158,10 @@ def test_model_errors_are_not_swallowed(tiny_llama: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("one_torch_thread")
-def test_smollm2_gguf_writes_real_text() -> None:
+def test_smollm2_gguf_writes_real_text(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("gguf")
     models.default_gguf()
+    monkeypatch.setattr(hf, "_MODELS", {})  # load (and convert) here even if another test loaded it
     gen = TransformersGenerator(TransformersOptions(max_new_tokens=40, device="cpu"))
     gen.ensure_loaded()
     assert gen.context_window() == 8192
@@ -171,3 +172,46 @@ def test_smollm2_gguf_writes_real_text() -> None:
         words = [w for w in g.text.lower().split() if w.isalpha()]
         assert len(words) >= 3, g.text  # English words, not byte soup
     assert any(w in " ".join(g.text.lower() for g in out) for w in ("dog", "cat", "a", "the"))
+
+    # The conversion was cached: a fresh load reads it (no second conversion) and writes the same text.
+    folder = gguf_cache.converted_folder(models.default_gguf(), gen.dtype)
+    assert gguf_cache.is_complete(folder) and (folder / "model.safetensors").is_file()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(hf, "_MODELS", {})  # forget the loaded model
+        mp.setattr(gguf_cache, "store", lambda *a, **k: pytest.fail("converted the GGUF a second time"))
+        again = TransformersGenerator(TransformersOptions(max_new_tokens=40, device="cpu"))
+        again.ensure_loaded()
+    assert again.context_window() == 8192
+    assert [g.text for g in again.generate([make_prompt(3, seed=1), make_prompt(2, seed=2)])] == [g.text for g in out]
+
+
+def test_converted_cache_store_is_atomic_and_never_fatal(tiny_llama: Path, tmp_path: Path) -> None:
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    model = AutoModelForCausalLM.from_pretrained(tiny_llama)
+    tokenizer = AutoTokenizer.from_pretrained(tiny_llama)
+    marker = object()
+    model.hf_quantizer = marker
+    folder = tmp_path / "converted" / "tiny-abc"
+    folder.parent.mkdir()
+    assert gguf_cache.store(model, tokenizer, folder, "tiny")
+    assert gguf_cache.is_complete(folder) and model.hf_quantizer is marker  # the live model is untouched
+    assert AutoModelForCausalLM.from_pretrained(folder).config.num_hidden_layers == model.config.num_hidden_layers
+    assert [p.name for p in folder.parent.iterdir()] == ["tiny-abc"]  # no temporary folder left
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert not gguf_cache.store(model, tokenizer, blocked / "tiny-def", "tiny")  # logged, not raised
+    assert model.hf_quantizer is marker
+    assert not gguf_cache.is_complete(tmp_path / "converted" / "missing")
+
+
+def test_converted_folder_key_follows_the_file(tmp_path: Path) -> None:
+    f = tmp_path / "m.gguf"
+    f.write_bytes(b"x" * 10)
+    first = gguf_cache.converted_folder(f, "torch.float32", root=tmp_path)
+    assert first == gguf_cache.converted_folder(f, "torch.float32", root=tmp_path)
+    assert first != gguf_cache.converted_folder(f, "torch.bfloat16", root=tmp_path)
+    f.write_bytes(b"y" * 11)
+    assert first != gguf_cache.converted_folder(f, "torch.float32", root=tmp_path)
+    assert first.name.startswith("m-")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -18,6 +19,7 @@ from mils_core.batching import Batcher
 from mils_core.components import Generation, Generator, Prompt
 from mils_core.errors import ConfigError, ModelUnavailableError
 from mils_core.torch_utils import inference, require_torch, resolve_device, resolve_dtype
+from mils_llm import gguf_cache
 from mils_llm.common import chat_messages, merge_system, mix_seed, one_line, plain_prompt
 from mils_llm.models import ModelSource, transformers_source
 from mils_llm.options import TransformersOptions
@@ -37,20 +39,36 @@ def clear_model_cache() -> None:
         _MODELS.clear()
 
 
-def _load(source: ModelSource, device: Any, dtype: Any, trust_remote_code: bool) -> tuple[Any, Any]:
+def _local_gguf(source: ModelSource) -> Path | None:
+    """The local .gguf file ``source`` names, if it names one."""
+    if source.gguf_file is None or source.local_files_only is False:
+        return None
+    path = Path(source.location) / source.gguf_file
+    return path if path.is_file() else None
+
+
+def _load(source: ModelSource, device: Any, dtype: Any, trust_remote_code: bool, cache_converted: bool) -> tuple[Any, Any]:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     kwargs: dict[str, Any] = {"local_files_only": source.local_files_only, "trust_remote_code": trust_remote_code}
-    if source.gguf_file is not None:
+    location = source.location
+    gguf = _local_gguf(source) if cache_converted else None
+    converted = gguf_cache.converted_folder(gguf, dtype) if gguf is not None else None
+    if converted is not None and gguf_cache.is_complete(converted):
+        location, kwargs["local_files_only"] = str(converted), True
+        log.info("using cached conversion", model=source.name, folder=str(converted))
+    elif source.gguf_file is not None:
         kwargs["gguf_file"] = source.gguf_file
     try:
-        tokenizer = AutoTokenizer.from_pretrained(source.location, **kwargs)
-        model: Any = AutoModelForCausalLM.from_pretrained(source.location, dtype=dtype, **kwargs)
+        tokenizer = AutoTokenizer.from_pretrained(location, **kwargs)
+        model: Any = AutoModelForCausalLM.from_pretrained(location, dtype=dtype, **kwargs)
     except (OSError, ValueError, KeyError) as exc:
         raise ModelUnavailableError(
             f"transformers cannot load model {source.name!r}: {type(exc).__name__}: {one_line(exc)}; "
             "check that it is a causal LM folder (config.json, weights, tokenizer), a .gguf file, or a hub name"
         ) from exc
+    if converted is not None and "gguf_file" in kwargs:
+        gguf_cache.store(model, tokenizer, converted, source.name)
     model.to(device)
     model.eval()
     return model, tokenizer
@@ -98,7 +116,7 @@ class TransformersGenerator(Generator[TransformersOptions]):
 
                     pair = random_model(opts.random_shape, self.device, self.dtype)
                 else:
-                    pair = _load(self.source, self.device, self.dtype, opts.trust_remote_code)
+                    pair = _load(self.source, self.device, self.dtype, opts.trust_remote_code, opts.cache_converted)
                 _MODELS[key] = pair
         self.model, self.tokenizer = pair
         self.load_seconds = time.perf_counter() - t0

