@@ -13,6 +13,7 @@ from mils_core.errors import ConfigError, ModelUnavailableError
 from mils_core.testing.contracts import make_prompt
 from mils_llm import gguf_cache, hf, models
 from mils_llm.hf import TransformersGenerator
+from mils_llm.list_stop import complete_items
 from mils_llm.options import TransformersOptions
 
 
@@ -172,6 +173,8 @@ def test_smollm2_gguf_writes_real_text(monkeypatch: pytest.MonkeyPatch) -> None:
         words = [w for w in g.text.lower().split() if w.isalpha()]
         assert len(words) >= 3, g.text  # English words, not byte soup
     assert any(w in " ".join(g.text.lower() for g in out) for w in ("dog", "cat", "a", "the"))
+    for g, n in zip(out, (3, 2), strict=True):  # the list stop ends each reply at its n-th list line
+        assert complete_items(g.text + "\n") <= n, g.text
 
     # The conversion was cached: a fresh load reads it (no second conversion) and writes the same text.
     folder = gguf_cache.converted_folder(models.default_gguf(), gen.dtype)

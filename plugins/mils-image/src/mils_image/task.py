@@ -28,6 +28,16 @@ INSTRUCTIONS = (
     "Each caption is one plain sentence of at most {max_words} words.\n"
     "Answer with lines numbered 1 to {n}."
 )
+#: A worked example turn shown before the real request. Small instruction-tuned models copy its
+#: shape (new merged captions, one per numbered line) instead of echoing the rated list.
+EXAMPLE_LINES = (
+    "0.3120: a kitchen with a window\n0.2984: a wooden table with bowls of fruit\n"
+    "0.2871: a sunny room in a house\n0.2650: a bowl of apples"
+)
+EXAMPLE_REPLY = (
+    "1. a sunny kitchen with a wooden table\n2. bowls of fruit on a wooden kitchen table\n"
+    "3. a bowl of apples on a table by a window\n4. a sunny kitchen with bowls of fruit by the window"
+)
 
 
 @lru_cache(maxsize=4)
@@ -147,7 +157,14 @@ class ImageCaptioning(Task[ImageCaptioningOptions]):
     def build_prompt(self, sample: Sample, shown: Sequence[ScoredText], n_new: int, seed: int) -> Prompt:
         lines = "\n".join(f"{s.score:.4f}: {s.text}" for s in shown)
         user = INSTRUCTIONS.format(lines=lines, n=n_new, max_words=self.options.max_words)
-        return Prompt((Message("system", SYSTEM), Message("user", user)), tuple(shown), n_new, seed)
+        example = INSTRUCTIONS.format(lines=EXAMPLE_LINES, n=4, max_words=self.options.max_words)
+        messages = (
+            Message("system", SYSTEM),
+            Message("user", example),
+            Message("assistant", EXAMPLE_REPLY),
+            Message("user", user),
+        )
+        return Prompt(messages, tuple(shown), n_new, seed)
 
     def parse_reply(self, reply: str) -> list[str]:
         from mils_core.parsing import parse_candidates

@@ -21,6 +21,7 @@ from mils_core.errors import ConfigError, ModelUnavailableError
 from mils_core.torch_utils import inference, require_torch, resolve_device, resolve_dtype
 from mils_llm import gguf_cache
 from mils_llm.common import chat_messages, merge_system, mix_seed, one_line, plain_prompt
+from mils_llm.list_stop import list_stopper, newline_token_ids
 from mils_llm.models import ModelSource, transformers_source
 from mils_llm.options import TransformersOptions
 
@@ -29,6 +30,8 @@ log = structlog.get_logger("mils.llm")
 #: Loaded (model, tokenizer) pairs, keyed by (location, gguf file, device, dtype, trust_remote_code).
 _MODELS: dict[tuple[str, str | None, str, str, bool], tuple[Any, Any]] = {}
 _LOCK = threading.Lock()
+#: Newline-bearing token ids per loaded tokenizer (for the list stop check).
+_NEWLINE_IDS: dict[int, frozenset[int]] = {}
 
 _CONTEXT_ATTRS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length", "n_ctx")
 
@@ -167,6 +170,12 @@ class TransformersGenerator(Generator[TransformersOptions]):
             )
         return str(text)
 
+    def _newline_ids(self) -> frozenset[int]:
+        key = id(self.tokenizer)
+        if key not in _NEWLINE_IDS:
+            _NEWLINE_IDS[key] = newline_token_ids(self.tokenizer)
+        return _NEWLINE_IDS[key]
+
     def _encode(self, text: str) -> list[int]:
         ids = self.tokenizer(text, add_special_tokens=not self._templated)["input_ids"]
         return [int(i) for i in ids]
@@ -240,6 +249,12 @@ class TransformersGenerator(Generator[TransformersOptions]):
                 kwargs.update(do_sample=True, temperature=opts.temperature, top_p=opts.top_p, top_k=None)
             else:
                 kwargs.update(do_sample=False, temperature=None, top_p=None, top_k=None)
+            stopped_at: list[int | None] = [None] * len(fit)
+            if opts.stop_after_list and not opts.random_weights:
+                criterion, stopped_at = list_stopper(self.tokenizer, width, [batch[i].n_new for i in fit], self._newline_ids())
+                from transformers import StoppingCriteriaList
+
+                kwargs["stopping_criteria"] = StoppingCriteriaList([criterion])
             torch.manual_seed(mix_seed(opts.seed, *(batch[i].seed for i in fit)))
             with inference(self.device, self.dtype):
                 sequences = self.model.generate(
@@ -248,6 +263,8 @@ class TransformersGenerator(Generator[TransformersOptions]):
             replies = sequences[:, width:].tolist()
             for row, i in enumerate(fit):
                 tokens = replies[row]
+                if stopped_at[row] is not None:  # ended by the list check; padding follows
+                    tokens = tokens[: stopped_at[row]]
                 stop = next((k for k, t in enumerate(tokens) if t in self._eos_ids), None)
                 content = tokens if stop is None else tokens[:stop]
                 used = len(tokens) if stop is None else stop + 1

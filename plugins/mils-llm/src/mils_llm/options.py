@@ -53,6 +53,9 @@ class TransformersOptions:
     context_window: int | None = attrs.field(default=None, validator=_opt_ge1)
     trust_remote_code: bool = False
     cache_converted: bool = True
+    #: End each reply once it holds the list lines its prompt asked for (saves the tokens small
+    #: models spend rambling after the list; the whole batch ends when every row has its list).
+    stop_after_list: bool = True
     #: Random weights at ``random_shape`` (no download): replies run to max_new_tokens and are
     #: replaced by synthetic candidate lines. For throughput benchmarks only.
     random_weights: bool = False
