@@ -10,7 +10,7 @@ from mils_core.components import Prompt
 from mils_core.hookspecs import hookimpl
 from mils_core.plugins import make_plugin_manager
 from mils_core.testing.fakes import FakeGenerator, FakeScorer
-from mils_image.bench import ABLATIONS, bench, format_table
+from mils_image.bench import ABLATIONS, WARM, bench, format_table
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "images"
 
@@ -34,10 +34,16 @@ class Fakes:
 def test_bench_all_ablations(tmp_path: Path) -> None:
     pm = make_plugin_manager(plugins=[Fakes()])
     samples = sorted(str(p) for p in EXAMPLES.glob("*.jpg"))[:3]
+    partial: list[tuple[int, bool]] = []
     report = bench(pm, preset="offline", samples=samples, iterations=2, ablate=["all"], random_weights=False,
-                   overrides=["task.pool_size=500"], workdir=tmp_path, generator="fake-words", scorer="fake-embed")
+                   overrides=["task.pool_size=500"], workdir=tmp_path, generator="fake-words", scorer="fake-embed",
+                   on_variant=lambda r: partial.append((len(r["variants"]), r["complete"])))
     rows = {r["variant"]: r for r in report["variants"]}
-    assert set(rows) == {"full", "reference-like (all off)", *(f"no-{a}" for a in ABLATIONS)}
+    assert set(rows) == {"full", WARM, "reference-like (all off)", *(f"no-{a}" for a in ABLATIONS)}
+    # the report is handed over after every variant, complete only after the last
+    assert partial == [(i, i == len(rows)) for i in range(1, len(rows) + 1)]
+    # every run after the first reads the pool from disk: no pool encodes at all
+    assert rows[WARM]["pool_encodes_per_sample"] == 0 and rows[WARM]["mean_best"] == rows["full"]["mean_best"]
     full, no_pool = rows["full"], rows["no-pool-cache"]
     assert full["samples"] == 3 and full["slowdown_vs_full"] == 1.0
     # the pool is encoded once for the run in the full system, once per sample without the cache
