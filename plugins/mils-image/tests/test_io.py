@@ -74,3 +74,21 @@ def test_transparency_flattened_on_white(tmp_path: Path) -> None:
     path = tmp_path / "clear.png"
     Image.new("RGBA", (4, 4), (0, 0, 0, 0)).save(path)
     assert np.asarray(load_image(path))[0, 0].tolist() == [255, 255, 255]
+
+
+def test_as_rgb_image_accepts_every_target_form(tmp_path: Path) -> None:
+    from mils_image.io import as_rgb_image
+
+    rgba = Image.new("RGBA", (8, 4), (10, 20, 30, 255))
+    assert as_rgb_image(rgba).mode == "RGB" and as_rgb_image(rgba).size == (8, 4)
+    path = tmp_path / "wide.png"
+    Image.new("RGB", (4000, 1000), (1, 2, 3)).save(path)
+    assert as_rgb_image(path, max_side=1000).size == (1000, 250)  # paths go through load_image
+    assert as_rgb_image(np.zeros((3, 5), dtype=np.uint8)).size == (5, 3)
+    assert as_rgb_image(np.zeros((3, 5, 4), dtype=np.uint8)).mode == "RGB"
+    with pytest.raises(SampleError, match="uint8"):
+        as_rgb_image(np.zeros((3, 5), dtype=np.float32))
+    with pytest.raises(SampleError, match="got int"):
+        as_rgb_image(7)
+    with pytest.raises(SampleError, match="does not exist"):
+        as_rgb_image(str(tmp_path / "gone.jpg"))

@@ -38,7 +38,8 @@ import structlog
 
 from mils_core.batching import Batcher
 from mils_core.embedding import EmbeddingScorer
-from mils_core.errors import ConfigError, ModelUnavailableError, SampleError
+from mils_core.errors import ConfigError, ModelUnavailableError
+from mils_image.io import as_rgb_image
 
 log = structlog.get_logger("mils.imagenet_bridge")
 
@@ -306,7 +307,7 @@ class ImagenetBridge(EmbeddingScorer[BridgeOptions]):
 
         self.ensure_loaded()
         normalization = normalization or self.options.normalization
-        per_target = [self._views(_as_rgb_image(t), views or self.options.views) for t in targets]
+        per_target = [self._views(as_rgb_image(t), views or self.options.views) for t in targets]
         n_views = len(per_target[0]) if per_target else 1
         if not per_target:
             return np.zeros((0, n_views, 1000), dtype=np.float32)
@@ -332,22 +333,3 @@ class ImagenetBridge(EmbeddingScorer[BridgeOptions]):
         probs = self.class_probabilities([target])[0]
         names = class_names()
         return [(names[i], float(probs[i])) for i in np.argsort(-probs)[:k]]
-
-
-def _as_rgb_image(target: Any) -> Any:
-    """An RGB ``PIL.Image.Image`` from a PIL image or a path (a convenience for users and tests)."""
-    import os
-
-    from PIL import Image, UnidentifiedImageError
-
-    if isinstance(target, Image.Image):
-        return target if target.mode == "RGB" else target.convert("RGB")
-    if isinstance(target, (str, os.PathLike)):
-        try:
-            with Image.open(target) as image:
-                return image.convert("RGB")
-        except FileNotFoundError as exc:
-            raise SampleError(f"image {str(target)!r} does not exist") from exc
-        except (UnidentifiedImageError, OSError, ValueError) as exc:
-            raise SampleError(f"image {str(target)!r} cannot be read: {exc}") from exc
-    raise SampleError(f"expected a PIL image or an image path, got {type(target).__name__}")

@@ -8,11 +8,10 @@ from __future__ import annotations
 import os
 import re
 import socket
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from mils_core.errors import ConfigError, ModelUnavailableError, SampleError
+from mils_core.errors import ConfigError, ModelUnavailableError
 from mils_core.torch_utils import DTYPES, hf_offline
 
 _DEVICE = re.compile(r"^(auto|cpu|mps|cuda(:\d+)?)$")
@@ -36,36 +35,6 @@ def check_positive(_instance: Any, attribute: Any, value: int) -> None:
     """attrs validator: an integer of at least 1."""
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"{attribute.name} must be an integer of at least 1, got {value!r}")
-
-
-# -- targets ----------------------------------------------------------------------------
-def as_rgb_image(target: Any) -> Any:
-    """A ``PIL.Image.Image`` in RGB from a PIL image, a path, or an HxW(x3|4) uint8 array.
-
-    Tasks normally hand over decoded RGB images; paths are a convenience. An unreadable
-    file raises :class:`SampleError` (that sample fails, the run goes on).
-    """
-    from PIL import Image, UnidentifiedImageError
-
-    if isinstance(target, Image.Image):
-        return target if target.mode == "RGB" else target.convert("RGB")
-    if isinstance(target, (str, os.PathLike)):
-        path = Path(target)
-        try:
-            with Image.open(path) as image:
-                return image.convert("RGB")
-        except FileNotFoundError as exc:
-            raise SampleError(f"image {str(path)!r} does not exist") from exc
-        except (UnidentifiedImageError, OSError, ValueError) as exc:
-            raise SampleError(f"image {str(path)!r} cannot be read: {exc}") from exc
-    if hasattr(target, "__array_interface__"):
-        import numpy as np
-
-        array = np.asarray(target)
-        if array.dtype != np.uint8 or array.ndim not in (2, 3):
-            raise SampleError(f"an image array must be uint8 HxW or HxWxC, got {array.dtype} {array.shape}")
-        return Image.fromarray(array).convert("RGB")
-    raise SampleError(f"expected a PIL image or an image path, got {type(target).__name__}")
 
 
 # -- model outputs ----------------------------------------------------------------------

@@ -14,7 +14,6 @@ import numpy as np
 import structlog
 
 from mils_clip.common import (
-    as_rgb_image,
     check_device,
     check_dtype,
     check_positive,
@@ -26,6 +25,7 @@ from mils_clip.common import (
 )
 from mils_core.embedding import EmbeddingScorer
 from mils_core.errors import ConfigError, ModelUnavailableError
+from mils_image.io import as_rgb_image
 
 log = structlog.get_logger("mils.clip")
 

@@ -19,7 +19,6 @@ import numpy as np
 import structlog
 
 from mils_clip.common import (
-    as_rgb_image,
     check_device,
     check_dtype,
     check_positive,
@@ -33,6 +32,7 @@ from mils_core.components import Score
 from mils_core.embedding import EmbeddingScorer
 from mils_core.errors import ConfigError, ModelUnavailableError
 from mils_core.suggest import did_you_mean
+from mils_image.io import as_rgb_image
 
 log = structlog.get_logger("mils.clip")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ def _flatten_alpha(img: Any) -> Any:
     return Image.alpha_composite(background, rgba).convert("RGB")
 
 
-def load_image(path: str | Path, *, max_side: int = DEFAULT_MAX_SIDE) -> Any:
+def load_image(path: str | os.PathLike[str], *, max_side: int = DEFAULT_MAX_SIDE) -> Any:
     """An RGB ``PIL.Image`` of ``path``: EXIF-rotated, alpha flattened on white, 16-bit and
     grayscale converted, and downscaled so the longer side is at most ``max_side``.
 
@@ -86,3 +87,23 @@ def load_image(path: str | Path, *, max_side: int = DEFAULT_MAX_SIDE) -> Any:
     if img.width < 1 or img.height < 1:
         raise SampleError(f"image {str(path)!r} has no pixels")
     return img
+
+
+def as_rgb_image(target: Any, *, max_side: int = DEFAULT_MAX_SIDE) -> Any:
+    """An RGB ``PIL.Image`` from a PIL image, a path (read with :func:`load_image`), or an
+    HxW / HxWx3 / HxWx4 uint8 array. Scorers use it so a target may be given in any of these forms.
+
+    Raises :class:`SampleError` with a one-line reason when the target cannot be an image.
+    """
+    from PIL import Image
+
+    if isinstance(target, Image.Image):
+        return target if target.mode == "RGB" else target.convert("RGB")
+    if isinstance(target, (str, os.PathLike)):
+        return load_image(target, max_side=max_side)
+    if hasattr(target, "__array_interface__"):
+        array = np.asarray(target)
+        if array.dtype != np.uint8 or array.ndim not in (2, 3):
+            raise SampleError(f"an image array must be uint8 HxW or HxWxC, got {array.dtype} {array.shape}")
+        return Image.fromarray(array).convert("RGB")
+    raise SampleError(f"expected a PIL image, an image path or a uint8 array, got {type(target).__name__}")
