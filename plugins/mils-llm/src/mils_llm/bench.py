@@ -90,8 +90,9 @@ def _local(name: str, model: str | None, device: str, batch_sizes: list[int], ma
         from mils_llm.options import TransformersOptions
 
         hf.clear_model_cache()
+        # Raw decoding speed: replies are not cut at their list's end (that saving is measured by mils bench).
         opts = TransformersOptions(model=model, device=device, max_new_tokens=max_new,
-                                      batch_size=max(batch_sizes))
+                                   batch_size=max(batch_sizes), stop_after_list=False)
         gen: Generator[Any] = hf.TransformersGenerator(opts)
         warm: Generator[Any] = hf.TransformersGenerator(
             TransformersOptions(model=model, device=device, max_new_tokens=4))
