@@ -6,6 +6,8 @@ import json
 import random
 from pathlib import Path
 
+import attrs
+
 from mils_core.components import Prompt
 from mils_core.hookspecs import hookimpl
 from mils_core.plugins import make_plugin_manager
@@ -29,6 +31,43 @@ class Fakes:
     @hookimpl
     def mils_register_scorers(self, register):  # type: ignore[no-untyped-def]
         register("fake-embed", FakeScorer, options=FakeScorer.Options)
+
+
+@attrs.frozen
+class StopOptions:
+    stop_after_list: bool = True
+
+
+SEEN_STOP_FLAGS: list[bool] = []
+
+
+class ListStopGenerator(FakeGenerator):
+    """A fake generator with the transformers generator's list-stop switch; records the flag it ran with."""
+
+    def __init__(self, options: StopOptions) -> None:
+        super().__init__(None, respond=respond)
+        self.flag = options.stop_after_list
+
+    def generate(self, prompts):  # type: ignore[no-untyped-def]
+        SEEN_STOP_FLAGS.append(self.flag)
+        return super().generate(prompts)
+
+
+class StopFakes:
+    @hookimpl
+    def mils_register_generators(self, register):  # type: ignore[no-untyped-def]
+        register("fake-list-stop", ListStopGenerator, options=StopOptions)
+
+
+def test_generator_option_ablation_runs_a_differently_configured_generator(tmp_path: Path) -> None:
+    pm = make_plugin_manager(plugins=[Fakes(), StopFakes()])
+    samples = sorted(str(p) for p in EXAMPLES.glob("*.jpg"))[:2]
+    SEEN_STOP_FLAGS.clear()
+    report = bench(pm, preset="offline", samples=samples, iterations=1, ablate=["list-stop"], random_weights=False,
+                   overrides=["task.pool_size=50"], workdir=tmp_path, generator="fake-list-stop", scorer="fake-embed")
+    assert [r["variant"] for r in report["variants"]] == ["full", "no-list-stop"]
+    assert True in SEEN_STOP_FLAGS and False in SEEN_STOP_FLAGS
+    assert SEEN_STOP_FLAGS == sorted(SEEN_STOP_FLAGS, reverse=True)  # the full system ran first, with the stop on
 
 
 def test_bench_all_ablations(tmp_path: Path) -> None:

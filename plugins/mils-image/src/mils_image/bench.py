@@ -22,6 +22,7 @@ import structlog
 from mils_core.config import Config, config_from_dict
 from mils_core.embedding import EmbeddingScorer
 from mils_core.errors import ConfigError
+from mils_core.options import option_names
 from mils_core.plugins import MilsPluginManager
 from mils_core.resolve import resolve_components
 from mils_core.results import atomic_write_text, read_records
@@ -41,6 +42,8 @@ class Ablation:
     what: str
     loop: dict[str, Any] = attrs.field(factory=dict)
     fixed_iterations: bool = False
+    #: Generator options this ablation sets (applied only where the generator has them).
+    generator: dict[str, Any] = attrs.field(factory=dict)
 
 
 ABLATIONS: dict[str, Ablation] = {
@@ -51,14 +54,13 @@ ABLATIONS: dict[str, Ablation] = {
         Ablation("batching", "one sample at a time (no cross-sample batching)", {"batch_samples": 1}),
         Ablation("early-stop", "run every iteration (no plateau stop)", fixed_iterations=True),
         Ablation("length-sort", "batch texts in arrival order (more padding)", {"sort_by_length": False}),
+        Ablation("list-stop", "replies run on after the list asked for", generator={"stop_after_list": False}),
     )
 }
 
 
 def _use_random_weights(pm: MilsPluginManager, base: dict[str, Any], preset: str) -> None:
     """Switch the generator and scorer to random weights where they support it (no download)."""
-    from mils_core.options import option_names
-
     for role in ("generator", "scorer"):
         spec = pm.registry.get(role, base[role]["name"])
         names = option_names(spec.options)
@@ -70,12 +72,14 @@ def _use_random_weights(pm: MilsPluginManager, base: dict[str, Any], preset: str
             base[role]["random_shape"] = "llama-3.1-8b" if preset == "paper" else "smollm2-135m"
 
 
-def _variant_config(base: dict[str, Any], ablations: list[Ablation], out: Path, cache: Path, iterations: int) -> Config:
+def _variant_config(base: dict[str, Any], ablations: list[Ablation], out: Path, cache: Path, iterations: int,
+                    generator_options: frozenset[str] = frozenset()) -> Config:
     raw = json.loads(json.dumps(base))
     raw["run"]["output"] = str(out)
     raw["run"]["cache_dir"] = str(cache)
     for ablation in ablations:
         raw.setdefault("loop", {}).update(ablation.loop)
+        raw["generator"].update({k: v for k, v in ablation.generator.items() if k in generator_options})
     fixed = any(a.fixed_iterations for a in ablations)
     raw["stop"] = [{"name": "max-iterations", "n": iterations}] + ([] if fixed else [
         s for s in raw.get("stop", []) if s.get("name") != "max-iterations"])
@@ -197,14 +201,22 @@ def bench(
         "complete": False,
         "variants": rows,
     }
+    options = frozenset(option_names(pm.registry.get("generator", base["generator"]["name"]).options))
+    loaded_generator = components.generator
     for i, (name, ablations) in enumerate(variants):
         cache = workdir / ("cache0" if name == WARM else f"cache{i}")  # warm: the full run's disk cache
-        config = _variant_config(base, ablations, workdir / f"v{i}", cache, iterations)
+        config = _variant_config(base, ablations, workdir / f"v{i}", cache, iterations, options)
+        components.generator = loaded_generator
+        if config.generator is not None and first.generator is not None and config.generator.options != first.generator.options:
+            # Another generator setup over the same weights (the process-wide model cache shares them).
+            components.generator = resolve_components(config, pm).generator
+            components.generator.ensure_loaded()
         rows.append(run_variant(name, config, pm, components))
         _add_ratios(rows)
         report["complete"] = i == len(variants) - 1
         if on_variant is not None:
             on_variant(report)
+    components.generator = loaded_generator
     return report
 
 
