@@ -9,6 +9,7 @@ import pytest
 
 from mils_core.components import Message, Prompt
 from mils_core.errors import ConfigError
+from mils_core.options import build_options
 from mils_llm.openai_compat import OpenAIGenerator, parse_retry_after
 from mils_llm.options import OpenAIOptions
 from mils_llm.testing_server import FakeChatServer
@@ -146,6 +147,16 @@ def test_context_window_only_when_configured(server: FakeChatServer) -> None:
     assert sized.context_window() == 4096 and sized.max_new_tokens() == 100
     count = sized.count_tokens(prompt)
     assert count is not None and count > 0
+
+
+def test_token_limit_field_is_configurable(server: FakeChatServer) -> None:
+    make(server, max_new_tokens=77).generate([tagged("a")])
+    make(server, max_new_tokens=55, token_limit_field="max_completion_tokens").generate([tagged("b")])
+    first, second = server.bodies
+    assert first["max_tokens"] == 77 and "max_completion_tokens" not in first
+    assert second["max_completion_tokens"] == 55 and "max_tokens" not in second
+    with pytest.raises(ConfigError, match="token_limit_field"):
+        build_options(OpenAIOptions, {"model": "m", "token_limit_field": "max_length"}, "[generator] (openai)")
 
 
 def test_parse_retry_after() -> None:

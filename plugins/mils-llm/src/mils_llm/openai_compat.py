@@ -199,7 +199,7 @@ class OpenAIGenerator(Generator[OpenAIOptions]):
             "messages": chat_messages(prompt),
             "temperature": opts.temperature,
             "top_p": opts.top_p,
-            "max_tokens": opts.max_new_tokens,
+            opts.token_limit_field: opts.max_new_tokens,
             "n": 1,
             "stream": False,
         }

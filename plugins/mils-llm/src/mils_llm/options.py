@@ -113,3 +113,8 @@ class OpenAIOptions:
     retry_backoff_s: float = attrs.field(default=0.5, validator=_fge0)
     context_window: int | None = attrs.field(default=None, validator=_opt_ge1)
     send_seed: bool = True
+    #: The request field that carries ``max_new_tokens``: ``max_tokens`` (vLLM, llama.cpp, Ollama,
+    #: TGI) or ``max_completion_tokens`` (the OpenAI API's newer models, which reject ``max_tokens``).
+    token_limit_field: str = attrs.field(
+        default="max_tokens", validator=attrs.validators.in_(("max_tokens", "max_completion_tokens"))
+    )

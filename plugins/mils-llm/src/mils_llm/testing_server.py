@@ -146,6 +146,7 @@ class _Handler(BaseHTTPRequestHandler):
             })
             with owner._lock:
                 owner.served += 1
+                owner.bodies.append(body)
 
 
 class FakeChatServer:
@@ -178,6 +179,8 @@ class FakeChatServer:
         self.port = port
         self.served = 0
         self.max_in_flight = 0
+        #: Request bodies of the replies served, in arrival order (for tests).
+        self.bodies: list[dict[str, Any]] = []
         #: (tag, action, had an Authorization header) per request; action "401" = rejected key.
         self.log: list[tuple[str | None, str, bool]] = []
         self._in_flight = 0
