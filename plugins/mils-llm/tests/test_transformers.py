@@ -187,6 +187,14 @@ def test_smollm2_gguf_writes_real_text(monkeypatch: pytest.MonkeyPatch) -> None:
     assert again.context_window() == 8192
     assert [g.text for g in again.generate([make_prompt(3, seed=1), make_prompt(2, seed=2)])] == [g.text for g in out]
 
+    # A damaged cached copy is noticed, removed and rebuilt from the GGUF file; the load still works.
+    (folder / "model.safetensors").write_bytes(b"not safetensors")
+    monkeypatch.setattr(hf, "_MODELS", {})
+    rebuilt = TransformersGenerator(TransformersOptions(max_new_tokens=40, device="cpu"))
+    rebuilt.ensure_loaded()
+    assert gguf_cache.is_complete(folder) and (folder / "model.safetensors").stat().st_size > 1_000_000
+    assert [g.text for g in rebuilt.generate([make_prompt(3, seed=1), make_prompt(2, seed=2)])] == [g.text for g in out]
+
 
 def test_converted_cache_store_is_atomic_and_never_fatal(tiny_llama: Path, tmp_path: Path) -> None:
     from transformers import AutoModelForCausalLM, AutoTokenizer

@@ -43,6 +43,11 @@ def is_complete(folder: Path) -> bool:
     return (folder / DONE).is_file()
 
 
+def discard(folder: Path) -> None:
+    """Remove a cached conversion (e.g. one that no longer loads); missing folders are fine."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def store(model: Any, tokenizer: Any, folder: Path, source: str) -> bool:
     """Save a GGUF-loaded model and tokenizer to ``folder`` (atomically); False if that failed.
 

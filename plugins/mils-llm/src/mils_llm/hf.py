@@ -58,13 +58,22 @@ def _load(source: ModelSource, device: Any, dtype: Any, trust_remote_code: bool,
     gguf = _local_gguf(source) if cache_converted else None
     converted = gguf_cache.converted_folder(gguf, dtype) if gguf is not None else None
     if converted is not None and gguf_cache.is_complete(converted):
-        location, kwargs["local_files_only"] = str(converted), True
-        log.info("using cached conversion", model=source.name, folder=str(converted))
-    elif source.gguf_file is not None:
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(converted, local_files_only=True, trust_remote_code=trust_remote_code)
+            model: Any = AutoModelForCausalLM.from_pretrained(
+                converted, dtype=dtype, local_files_only=True, trust_remote_code=trust_remote_code
+            )
+            log.info("using cached conversion", model=source.name, folder=str(converted))
+            return _ready(model, tokenizer, device)
+        except Exception as exc:  # noqa: BLE001 - any damage to a cache copy means: rebuild it
+            log.warning("cached conversion is unreadable; converting the GGUF file again",
+                        folder=str(converted), error=one_line(exc))
+            gguf_cache.discard(converted)
+    if source.gguf_file is not None:
         kwargs["gguf_file"] = source.gguf_file
     try:
         tokenizer = AutoTokenizer.from_pretrained(location, **kwargs)
-        model: Any = AutoModelForCausalLM.from_pretrained(location, dtype=dtype, **kwargs)
+        model = AutoModelForCausalLM.from_pretrained(location, dtype=dtype, **kwargs)
     except (OSError, ValueError, KeyError) as exc:
         raise ModelUnavailableError(
             f"transformers cannot load model {source.name!r}: {type(exc).__name__}: {one_line(exc)}; "
@@ -72,6 +81,10 @@ def _load(source: ModelSource, device: Any, dtype: Any, trust_remote_code: bool,
         ) from exc
     if converted is not None and "gguf_file" in kwargs:
         gguf_cache.store(model, tokenizer, converted, source.name)
+    return _ready(model, tokenizer, device)
+
+
+def _ready(model: Any, tokenizer: Any, device: Any) -> tuple[Any, Any]:
     model.to(device)
     model.eval()
     return model, tokenizer

@@ -6,9 +6,11 @@ model's own chat template (``create_chat_completion``) and its own seed.
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 import time
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,8 @@ log = structlog.get_logger("mils.llm")
 DEFAULT_N_CTX = 4096
 
 _MODELS: dict[tuple[Any, ...], Any] = {}
+#: Every model this process opened and still holds (closed at exit, see _close_at_exit).
+_OPENED: weakref.WeakSet[Any] = weakref.WeakSet()
 _LOCK = threading.Lock()
 
 
@@ -33,6 +37,19 @@ def clear_model_cache() -> None:
     """Forget every llama.cpp model loaded by this process."""
     with _LOCK:
         _MODELS.clear()
+
+
+def _close_at_exit() -> None:
+    """Free the cached models while llama_cpp's module is still intact.
+
+    Left to the garbage collector at interpreter shutdown, llama-cpp-python's finalizers run after
+    its C bindings are torn down and print "TypeError: 'NoneType' object is not callable".
+    """
+    with _LOCK:
+        models = list(_OPENED)
+        _MODELS.clear()
+    for llm in models:
+        llm.close()
 
 
 def _import_llama_cpp() -> Any:
@@ -114,7 +131,7 @@ class LlamaCppGenerator(Generator[LlamaCppOptions]):
 
     def _open(self, llama_cpp: Any, n_ctx: int, n_threads: int, n_gpu_layers: int, main_gpu: int) -> Any:
         try:
-            return llama_cpp.Llama(
+            llm = llama_cpp.Llama(
                 model_path=str(self.path),
                 n_ctx=n_ctx,
                 n_batch=min(self.options.batch_size, n_ctx),
@@ -130,6 +147,10 @@ class LlamaCppGenerator(Generator[LlamaCppOptions]):
                 f"llama.cpp cannot load {str(self.path)!r}: {one_line(exc)}; check that it is a complete GGUF "
                 "file this llama-cpp-python version supports"
             ) from exc
+        if not _OPENED:
+            atexit.register(_close_at_exit)
+        _OPENED.add(llm)
+        return llm
 
     # -- prompt handling ------------------------------------------------------------------
     def _messages(self, prompt: Prompt) -> list[dict[str, str]]:
