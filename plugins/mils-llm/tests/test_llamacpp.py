@@ -70,3 +70,27 @@ def test_bad_paths(tmp_path: Path) -> None:
 def test_dtype_is_fixed_by_the_file() -> None:
     with pytest.raises(ValueError, match="quantisation"):
         LlamaCppOptions(dtype="float16")
+
+
+def test_every_opened_model_is_closed_by_the_exit_hook() -> None:
+    """Left to interpreter shutdown, llama-cpp-python's finalizers print a TypeError; the exit hook
+    closes every model this process opened first, including ones no longer in the cache."""
+    import subprocess
+    import sys
+
+    script = (
+        "import atexit\n"
+        "from mils_llm import llamacpp\n"
+        "from mils_llm.options import LlamaCppOptions\n"
+        "gen = llamacpp.LlamaCppGenerator(LlamaCppOptions(n_ctx=256))\n"
+        "gen.ensure_loaded()\n"
+        "llamacpp.clear_model_cache()\n"
+        "other = llamacpp.LlamaCppGenerator(LlamaCppOptions(n_ctx=512))\n"
+        "other.ensure_loaded()\n"
+        "assert gen.llm._model.model is not None and other.llm._model.model is not None\n"
+        "atexit._run_exitfuncs()\n"
+        "print('closed', gen.llm._model.model is None, other.llm._model.model is None)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "closed True True" in done.stdout, done.stdout
