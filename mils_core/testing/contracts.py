@@ -14,6 +14,7 @@ Subclass one in a plugin's tests and provide the fixtures it names::
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ import pytest
 
 from mils_core.components import Generation, Generator, Message, Prompt, Sample, ScoredText, Scorer, Task
 from mils_core.embedding import EmbeddingScorer
+from mils_core.errors import ModelUnavailableError
 
 CANDIDATES = ["a dog on a beach", "a plate of food on a table", "a city street at night", "a dog on a beach"]
 
@@ -31,6 +33,23 @@ def make_prompt(n_new: int = 3, seed: int = 0) -> Prompt:
     user = "Scores (higher is better):\n" + "\n".join(f"{s.score:.2f}: {s.text}" for s in shown)
     user += f"\nWrite {n_new} new short descriptions, one per line, numbered."
     return Prompt((Message("system", "Reply with a numbered list."), Message("user", user)), shown, n_new, seed)
+
+
+def unavailable_model_message(component: Generator[Any] | Scorer[Any], *, within_s: float = 10.0) -> str:
+    """Load ``component``, expecting the model to be unavailable (offline, unreachable hub, ...).
+
+    Asserts it raises :class:`ModelUnavailableError` within ``within_s`` seconds (no retry storm)
+    with a one-line message, and returns that message for further checks (the model's name, how
+    to pass a local copy).
+    """
+    start = time.perf_counter()
+    with pytest.raises(ModelUnavailableError) as excinfo:
+        component.ensure_loaded()
+    elapsed = time.perf_counter() - start
+    assert elapsed < within_s, f"took {elapsed:.1f} s to say the model is unavailable"
+    message = str(excinfo.value)
+    assert message and "\n" not in message, f"not one line: {message!r}"
+    return message
 
 
 class GeneratorContract:
