@@ -10,10 +10,8 @@ encoded once and kept on disk across runs, and cosine scoring batched across sam
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 from abc import abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,6 +19,7 @@ import attrs
 import numpy as np
 import structlog
 
+from mils_core import array_cache
 from mils_core.batching import Batcher
 from mils_core.components import OptionsT, Score, Scorer
 
@@ -62,6 +61,13 @@ class EmbeddingScorer(Scorer[OptionsT]):
     #: Option names that do not change embeddings (left out of the cache key).
     identity_ignores: ClassVar[frozenset[str]] = frozenset({"batch_size", "device", "target_batch_size"})
 
+    def configure(self, policy: Mapping[str, Any]) -> None:
+        """Take the run's savings switches (``text_cache``, ``pool_cache``, ``sort_by_length``) and cache folder."""
+        for key in ("text_cache", "pool_cache", "sort_by_length", "cache_dir"):
+            if key in policy:
+                setattr(self.policy, key, policy[key])
+        self._drop_batchers()
+
     def __init__(self, options: OptionsT | None = None) -> None:
         super().__init__(options)
         self.policy = CachePolicy()
@@ -97,19 +103,15 @@ class EmbeddingScorer(Scorer[OptionsT]):
         """Largest target batch to try."""
         return int(getattr(self.options, "target_batch_size", 16))
 
+    def _drop_batchers(self) -> None:
+        self._text_batcher = self._target_batcher = None
+
     def reset_caches(self) -> None:
         """Forget cached embeddings and counters (the loaded model stays)."""
         self._text_rows.clear()
         self._pool_texts, self._pool_index, self._pool_matrix = [], {}, None
         self._text_batcher = self._target_batcher = None
         self.counters = {k: 0 for k in self.counters}
-
-    # -- identity -------------------------------------------------------------------
-    def cache_identity(self) -> str:
-        """Identity for caches: the class and the options that change embeddings."""
-        opts = attrs.asdict(self.options) if attrs.has(type(self.options)) else {}  # type: ignore[arg-type]
-        items = ",".join(f"{k}={opts[k]!r}" for k in sorted(opts) if k not in self.identity_ignores)
-        return f"{type(self).__module__}.{type(self).__qualname__}({items})"
 
     # -- batching -------------------------------------------------------------------
     def _batchers(self) -> tuple[Batcher, Batcher]:
@@ -169,10 +171,13 @@ class EmbeddingScorer(Scorer[OptionsT]):
         return out
 
     def score_matrix(self, handles: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
-        if not self.policy.pool_cache:  # ablation: encode the pool again, as the reference code does
-            self.counters["pool_encodes"] += len(texts)
-            matrix = self._encode_texts(list(texts))
-        elif list(texts) == self._pool_texts and self._pool_matrix is not None:
+        if not self.policy.pool_cache:  # ablation: every sample encodes the pool again, as the reference code does
+            rows = []
+            for handle in handles:
+                self.counters["pool_encodes"] += len(texts)
+                rows.append(self._encode_texts(list(texts)) @ np.asarray(handle))
+            return np.asarray(np.stack(rows), dtype=np.float64)
+        if list(texts) == self._pool_texts and self._pool_matrix is not None:
             matrix = self._pool_matrix
         else:
             matrix = self.text_embeddings(texts)
@@ -211,41 +216,9 @@ class EmbeddingScorer(Scorer[OptionsT]):
         return self.policy.cache_dir / "pool-embeddings" / f"{key[:32]}.npy"
 
     def _load_pool(self, path: Path, n: int) -> np.ndarray | None:
-        meta_path = path.with_suffix(".json")
-        if not path.exists() or not meta_path.exists():
-            return None
-        try:
-            meta = json.loads(meta_path.read_text())
-            data = path.read_bytes()
-            if hashlib.sha256(data).hexdigest() != meta["sha256"]:
-                raise ValueError("checksum mismatch")
-            with open(path, "rb") as fh:
-                matrix = np.load(fh, allow_pickle=False)
-            if matrix.shape[0] != n or matrix.dtype != np.float32:
-                raise ValueError(f"shape {matrix.shape} does not match a pool of {n} texts")
-            return np.asarray(matrix)
-        except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
-            log.warning("pool embedding cache is corrupt; rebuilding it", path=str(path), error=str(exc))
-            return None
+        return array_cache.load(path, shape=(n, None), dtype=np.float32)
 
     def _save_pool(self, path: Path, matrix: np.ndarray, texts: Sequence[str]) -> None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".tmp{os.getpid()}")
-            with open(tmp, "wb") as fh:
-                np.save(fh, np.ascontiguousarray(matrix, dtype=np.float32), allow_pickle=False)
-                fh.flush()
-                os.fsync(fh.fileno())
-            meta = {
-                "sha256": hashlib.sha256(tmp.read_bytes()).hexdigest(),
-                "scorer": self.cache_identity(),
-                "texts": len(texts),
-                "pool_sha256": content_hash(texts),
-                "version": POOL_CACHE_VERSION,
-            }
-            meta_tmp = path.with_suffix(f".json.tmp{os.getpid()}")
-            meta_tmp.write_text(json.dumps(meta, indent=1))
-            os.replace(tmp, path)
-            os.replace(meta_tmp, path.with_suffix(".json"))
-        except OSError as exc:
-            log.warning("could not write the pool embedding cache; continuing without it", path=str(path), error=str(exc))
+        meta = {"scorer": self.cache_identity(), "texts": len(texts), "pool_sha256": content_hash(texts),
+                "version": POOL_CACHE_VERSION}
+        array_cache.save(path, np.asarray(matrix, dtype=np.float32), meta)

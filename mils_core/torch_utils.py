@@ -77,7 +77,7 @@ def to_numpy(tensor: torch.Tensor) -> Any:
 
 
 def hf_offline() -> bool:
-    """True if the Hugging Face hub must not be contacted (``HF_HUB_OFFLINE`` set)."""
-    import os
+    """True if the Hugging Face hub must not be contacted (see :func:`mils_core.model_source.hf_offline`)."""
+    from mils_core.model_source import hf_offline as offline
 
-    return os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes", "on")
+    return offline()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,15 +10,11 @@ import pytest
 
 from mils_core.errors import ConfigError, SampleError
 from mils_core.testing.contracts import ScorerContract
+from mils_core.testing.helpers import assert_import_is_light
 
 
 def test_plugin_import_leaves_torch_unimported() -> None:
-    code = (
-        "import sys, mils_imagenet_bridge.plugin\n"
-        "heavy = [m for m in ('torch', 'transformers', 'efficientnet_lite_pytorch', 'PIL') if m in sys.modules]\n"
-        "assert not heavy, heavy\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    assert_import_is_light("mils_imagenet_bridge.plugin", forbidden=("torch", "transformers", "efficientnet_lite_pytorch", "PIL"))
 
 
 def test_registered_by_its_distribution() -> None:
@@ -109,15 +103,17 @@ def test_paths_and_unreadable_files(bridge: Any, photos: dict[str, Any], tmp_pat
 def test_class_embeddings_are_cached_on_disk(bridge: Any, build_scorer: Any, monkeypatch: pytest.MonkeyPatch,
                                             tmp_path: Path) -> None:
     import mils_imagenet_bridge.scorer as module
+    from mils_core.model_cache import ModelCache
 
     monkeypatch.setattr(module, "class_names", lambda: ["tabby cat", "espresso", "missile"])
-    monkeypatch.setattr(module, "_CLASS_EMBEDDINGS", {})
+    monkeypatch.setattr(module, "models", ModelCache())  # forget the in-process copy
     bridge.policy.cache_dir = tmp_path
     try:
         first = bridge.class_embeddings("a test template for {a_name}")
         files = list((tmp_path / "imagenet-bridge").glob("classes-*.npy"))
         assert len(files) == 1 and first.shape == (3, 384)
-        monkeypatch.setattr(module, "_CLASS_EMBEDDINGS", {})
+        assert files[0].with_suffix(".json").is_file()  # the checksummed sidecar of the core's array cache
+        monkeypatch.setattr(module, "models", ModelCache())  # forget the in-process copy
         monkeypatch.setattr(bridge, "encode_text_batch", lambda texts: pytest.fail("recomputed"))
         np.testing.assert_array_equal(bridge.class_embeddings("a test template for {a_name}"), first)
     finally:

@@ -15,14 +15,11 @@ from __future__ import annotations
 
 import io
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 TINY_CLIP = "mils-test-tiny-clip"
 TINY_SIGLIP = "mils-test-tiny-siglip"
@@ -31,11 +28,6 @@ _SENTENCES = [
     "an astronaut in a white suit", "a cup of coffee on a saucer", "a rocket on a launch pad",
     "two people riding horses", "a red car parked by a wall", "a bowl of soup with bread",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("MILS_CACHE_DIR", str(tmp_path / "cache"))
 
 
 @pytest.fixture(scope="session")

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from mils_core.testing.helpers import assert_import_is_light
+
 
 def test_plugin_import_leaves_torch_unimported() -> None:
-    code = (
-        "import sys, mils_clip.plugin\n"
-        "heavy = [m for m in ('torch', 'open_clip', 'transformers', 'PIL') if m in sys.modules]\n"
-        "assert not heavy, heavy\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    assert_import_is_light("mils_clip.plugin", forbidden=("torch", "open_clip", "transformers", "PIL"))
 
 
 def test_scorers_are_registered_by_the_installed_distribution() -> None:

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from mils_core import model_source
 from mils_core.components import Message, Prompt
 from mils_core.errors import ConfigError, ModelUnavailableError
+from mils_core.model_cache import ModelCache
 from mils_core.testing.contracts import make_prompt, unavailable_model_message
 from mils_llm import gguf_cache, hf, models
 from mils_llm.hf import TransformersGenerator
@@ -96,10 +98,10 @@ def test_offline_hub_name_fails_fast_with_one_line() -> None:
 def test_unreachable_hub_fails_fast(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HF_HUB_OFFLINE")
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # nothing listens on the discard port
-    models._reachable.cache_clear()
+    model_source.clear_probe_cache()
     message = unavailable_model_message(TransformersGenerator(TransformersOptions(model="some-org/some-model")))
     assert "cannot be reached" in message
-    models._reachable.cache_clear()
+    model_source.clear_probe_cache()
 
 
 def test_missing_local_path(tmp_path: Path) -> None:
@@ -154,7 +156,7 @@ def test_model_errors_are_not_swallowed(tiny_llama: Path) -> None:
 def test_smollm2_gguf_writes_real_text(monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("gguf")
     models.default_gguf()
-    monkeypatch.setattr(hf, "_MODELS", {})  # load (and convert) here even if another test loaded it
+    monkeypatch.setattr(hf, "models", ModelCache())  # load (and convert) here even if another test loaded it
     gen = TransformersGenerator(TransformersOptions(max_new_tokens=40, device="cpu"))
     gen.ensure_loaded()
     assert gen.context_window() == 8192
@@ -172,7 +174,7 @@ def test_smollm2_gguf_writes_real_text(monkeypatch: pytest.MonkeyPatch) -> None:
     folder = gguf_cache.converted_folder(models.default_gguf(), gen.dtype)
     assert gguf_cache.is_complete(folder) and (folder / "model.safetensors").is_file()
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(hf, "_MODELS", {})  # forget the loaded model
+        mp.setattr(hf, "models", ModelCache())  # forget the loaded model
         mp.setattr(gguf_cache, "store", lambda *a, **k: pytest.fail("converted the GGUF a second time"))
         again = TransformersGenerator(TransformersOptions(max_new_tokens=40, device="cpu"))
         again.ensure_loaded()
@@ -181,7 +183,7 @@ def test_smollm2_gguf_writes_real_text(monkeypatch: pytest.MonkeyPatch) -> None:
 
     # A damaged cached copy is noticed, removed and rebuilt from the GGUF file; the load still works.
     (folder / "model.safetensors").write_bytes(b"not safetensors")
-    monkeypatch.setattr(hf, "_MODELS", {})
+    monkeypatch.setattr(hf, "models", ModelCache())
     rebuilt = TransformersGenerator(TransformersOptions(max_new_tokens=40, device="cpu"))
     rebuilt.ensure_loaded()
     assert gguf_cache.is_complete(folder) and (folder / "model.safetensors").stat().st_size > 1_000_000

@@ -25,10 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import threading
 from collections.abc import Sequence
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -36,10 +33,14 @@ import attrs
 import numpy as np
 import structlog
 
+from mils_core import array_cache
+from mils_core import validators as v
 from mils_core.batching import Batcher
 from mils_core.embedding import EmbeddingScorer
 from mils_core.errors import ConfigError, ModelUnavailableError
-from mils_image.io import as_rgb_image
+from mils_core.media.image import as_rgb_image
+from mils_core.model_cache import models
+from mils_core.model_source import package_dir
 
 log = structlog.get_logger("mils.imagenet_bridge")
 
@@ -55,18 +56,6 @@ Normalisation = Literal["tf-lite", "imagenet"]
 Views = Literal["center", "full", "center+full"]
 
 
-def _check_positive_int(_instance: Any, attribute: Any, value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{attribute.name} must be an integer of at least 1, got {value!r}")
-
-
-def _check_device(_instance: Any, attribute: Any, value: str) -> None:
-    import re
-
-    if not isinstance(value, str) or not re.match(r"^(auto|cpu|mps|cuda(:\d+)?)$", value):
-        raise ConfigError(f"{attribute.name} {value!r} is not valid; use auto, cpu, cuda, cuda:N or mps")
-
-
 def _check_template(_instance: Any, attribute: Any, value: str) -> None:
     if "{name}" not in value and "{a_name}" not in value:
         raise ConfigError(f"{attribute.name} {value!r} must contain {{name}} or {{a_name}}")
@@ -76,34 +65,31 @@ def _check_template(_instance: Any, attribute: Any, value: str) -> None:
 class BridgeOptions:
     """Options of the ``imagenet-bridge`` scorer (formula knobs default to the measured best)."""
 
-    device: str = attrs.field(default="auto", validator=_check_device)
+    device: str = attrs.field(default="auto", validator=v.device)
     #: Captions per MiniLM batch.
-    batch_size: int = attrs.field(default=128, validator=_check_positive_int)
+    batch_size: int = attrs.field(default=128, validator=v.positive_int)
     #: Images per EfficientNet batch.
-    target_batch_size: int = attrs.field(default=16, validator=_check_positive_int)
+    target_batch_size: int = attrs.field(default=16, validator=v.positive_int)
     #: Softmax temperature on the classifier's logits (< 1 sharpens).
-    temperature: float = attrs.field(default=1.0, validator=attrs.validators.gt(0.0))
+    temperature: float = attrs.field(default=1.0, validator=v.positive)
     #: Keep only the k most probable classes (0 = all 1000).
-    top_k: int = attrs.field(default=20, validator=attrs.validators.ge(0))
+    top_k: int = attrs.field(default=20, validator=v.non_negative_int)
     #: Subtract this multiple of the mean class embedding (0 = the naive formula).
-    center: float = attrs.field(default=1.0, validator=attrs.validators.ge(0.0))
+    center: float = attrs.field(default=1.0, validator=v.non_negative)
     #: How a class is described to the sentence encoder; ``{name}`` is the class name,
     #: ``{a_name}`` the name with "a"/"an".
     class_template: str = attrs.field(default="{a_name}", validator=_check_template)
     #: Input normalisation of the classifier.
     normalization: Normalisation = attrs.field(
-        default="tf-lite", validator=attrs.validators.in_(tuple(NORMALISATIONS))
+        default="tf-lite", validator=v.one_of(NORMALISATIONS)
     )
     #: Which views of the image are classified (probabilities averaged).
-    views: Views = attrs.field(default="center", validator=attrs.validators.in_(("center", "full", "center+full")))
+    views: Views = attrs.field(default="center", validator=v.one_of(("center", "full", "center+full")))
 
 
 # -- packaged resources ---------------------------------------------------------------------
 def _package_dir(module: str, install: str) -> Path:
-    spec = find_spec(module)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelUnavailableError(f"the packaged model {module!r} is not installed; run 'pip install {install}'")
-    return Path(next(iter(spec.submodule_search_locations)))
+    return package_dir(module, install=f"pip install {install}")
 
 
 def minilm_dir() -> Path:
@@ -170,35 +156,32 @@ def probabilities(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
 
 
 # -- shared, per-process model state -------------------------------------------------------
-_LOCK = threading.Lock()
-_CLASS_EMBEDDINGS: dict[str, np.ndarray] = {}
+#: Namespaces in the core's process-wide model cache: the loaded networks (per device) and the
+#: class-description embeddings (per template and class list).
+MODELS_NAMESPACE = "mils-imagenet-bridge/models"
+CLASS_EMBEDDINGS_NAMESPACE = "mils-imagenet-bridge/class-embeddings"
+EMBEDDING_DIM = 384
 
 
-def _read_matrix(path: Path, shape: tuple[int, int]) -> np.ndarray | None:
-    try:
-        with open(path, "rb") as fh:
-            matrix = np.load(fh, allow_pickle=False)
-    except (OSError, ValueError):
-        return None
-    if matrix.shape != shape or matrix.dtype != np.float32 or not np.isfinite(matrix).all():
-        log.warning("class-embedding cache does not fit; recomputing it", path=str(path))
-        return None
-    return np.asarray(matrix)
+def _load_networks(device: Any) -> tuple[Any, Any, Any]:
+    """(EfficientNet-Lite0 classifier, MiniLM tokenizer, MiniLM encoder) on ``device``."""
+    import torch
+    from efficientnet_lite_pytorch import EfficientNet
+    from transformers import AutoModel, AutoTokenizer
 
-
-def _write_matrix(path: Path, matrix: np.ndarray) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
-        with open(tmp, "wb") as fh:
-            np.save(fh, np.ascontiguousarray(matrix, dtype=np.float32), allow_pickle=False)
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.warning("could not write the class-embedding cache; continuing without it", path=str(path), error=str(exc))
+    classifier = EfficientNet.from_name("efficientnet-lite0")
+    state = torch.load(efficientnet_weights(), map_location="cpu", weights_only=True)
+    classifier.load_state_dict(state, strict=True)
+    folder = minilm_dir()
+    tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
+    encoder = AutoModel.from_pretrained(folder, local_files_only=True).to(device).eval()
+    return classifier.to(device).eval(), tokenizer, encoder
 
 
 class ImagenetBridge(EmbeddingScorer[BridgeOptions]):
     """Captions scored against ImageNet class probabilities through MiniLM sentence embeddings."""
+
+    target_media = ("image",)
 
     Options = BridgeOptions
     #: Text embeddings depend only on MiniLM, not on the formula knobs.
@@ -216,40 +199,34 @@ class ImagenetBridge(EmbeddingScorer[BridgeOptions]):
 
     # -- loading ------------------------------------------------------------------------
     def load(self) -> None:
-        import torch
-        from efficientnet_lite_pytorch import EfficientNet
-        from transformers import AutoModel, AutoTokenizer
-
         from mils_core.torch_utils import resolve_device
 
         self._device = resolve_device(self.options.device)
-        classifier = EfficientNet.from_name("efficientnet-lite0")
-        state = torch.load(efficientnet_weights(), map_location="cpu", weights_only=True)
-        classifier.load_state_dict(state, strict=True)
-        self._classifier = classifier.to(self._device).eval()
-        folder = minilm_dir()
-        self._tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
-        self._encoder = AutoModel.from_pretrained(folder, local_files_only=True).to(self._device).eval()
+        device = self._device
+        self._classifier, self._tokenizer, self._encoder = models.get_or_load(
+            MODELS_NAMESPACE, str(device), lambda: _load_networks(device)
+        )
         self._class_embeddings = self.class_embeddings(self.options.class_template)
         log.info("imagenet-bridge scorer loaded", device=str(self._device))
 
     def class_embeddings(self, template: str) -> np.ndarray:
         """Normalised MiniLM embeddings of the 1000 class descriptions (computed once per process)."""
-        with _LOCK:
-            cached = _CLASS_EMBEDDINGS.get(template)
-        if cached is not None:
-            return cached
         texts = [describe(n, template) for n in class_names()]
+        key = (template, hashlib.sha256("\0".join(texts).encode("utf-8")).hexdigest())
+        return models.get_or_load(CLASS_EMBEDDINGS_NAMESPACE, key, lambda: self._class_matrix(texts))
+
+    def _class_matrix(self, texts: list[str]) -> np.ndarray:
+        """The class-description embeddings: from the disk cache, or encoded (and cached there)."""
         path = self._class_cache_path(texts)
-        matrix = _read_matrix(path, (len(texts), 384)) if path is not None else None
-        if matrix is None:
-            batcher = Batcher(self.text_batch_size(), sort_key=len, name="imagenet-bridge class descriptions")
-            rows = batcher.map(lambda batch: list(self.encode_text_batch(batch)), texts)
-            matrix = np.stack(rows).astype(np.float32)
-            if path is not None:
-                _write_matrix(path, matrix)
-        with _LOCK:
-            _CLASS_EMBEDDINGS[template] = matrix
+        if path is not None:
+            cached = array_cache.load(path, shape=(len(texts), EMBEDDING_DIM), dtype=np.float32, finite=True)
+            if cached is not None:
+                return cached
+        batcher = Batcher(self.text_batch_size(), sort_key=len, name="imagenet-bridge class descriptions")
+        rows = batcher.map(lambda batch: list(self.encode_text_batch(batch)), texts)
+        matrix = np.stack(rows).astype(np.float32)
+        if path is not None:
+            array_cache.save(path, matrix, {"classes": len(texts), "version": CLASS_CACHE_VERSION})
         return matrix
 
     def _class_cache_path(self, texts: list[str]) -> Path | None:

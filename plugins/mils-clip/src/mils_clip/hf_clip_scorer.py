@@ -13,19 +13,12 @@ import attrs
 import numpy as np
 import structlog
 
-from mils_clip.common import (
-    check_device,
-    check_dtype,
-    check_positive,
-    features_of,
-    first_line,
-    hub_cached,
-    hub_unreachable_reason,
-    unavailable,
-)
+from mils_clip.common import features_of
+from mils_core import validators as v
 from mils_core.embedding import EmbeddingScorer
 from mils_core.errors import ConfigError, ModelUnavailableError
-from mils_image.io import as_rgb_image
+from mils_core.media.image import as_rgb_image
+from mils_core.model_source import ModelPathError, first_line, hub_access, looks_like_path, missing_path_error
 
 log = structlog.get_logger("mils.clip")
 
@@ -41,10 +34,10 @@ class HfClipOptions:
 
     #: A Hugging Face hub id or a local folder saved with ``save_pretrained``.
     model: str = "google/siglip-so400m-patch14-384"
-    device: str = attrs.field(default="auto", validator=check_device)
-    dtype: str = attrs.field(default="auto", validator=check_dtype)
-    batch_size: int = attrs.field(default=256, validator=check_positive)
-    target_batch_size: int = attrs.field(default=32, validator=check_positive)
+    device: str = attrs.field(default="auto", validator=v.device)
+    dtype: str = attrs.field(default="auto", validator=v.dtype)
+    batch_size: int = attrs.field(default=256, validator=v.positive_int)
+    target_batch_size: int = attrs.field(default=32, validator=v.positive_int)
 
 
 def _text_config_value(config: Any, key: str) -> Any:
@@ -54,6 +47,8 @@ def _text_config_value(config: Any, key: str) -> Any:
 
 class HfClipScorer(EmbeddingScorer[HfClipOptions]):
     """Scores captions against images with a transformers dual-encoder model."""
+
+    target_media = ("image",)
 
     Options = HfClipOptions
 
@@ -73,17 +68,13 @@ class HfClipScorer(EmbeddingScorer[HfClipOptions]):
         path = Path(name).expanduser()
         if path.is_dir():
             if not (path / "config.json").is_file():
-                raise ConfigError(f"model folder {name!r} has no config.json; save the model with save_pretrained()")
+                raise ModelPathError(f"model folder {name!r} has no config.json; save the model with save_pretrained()")
             return str(path), True
-        if name.startswith(("/", "./", "../", "~")) or name.count("/") > 1:
-            raise ConfigError(f"model folder {name!r} does not exist")
-        reason = hub_unreachable_reason()
-        if hub_cached(name, "config.json"):
-            return name, reason is not None  # cached: use the cache alone when the hub is not usable
-        if reason:
-            raise unavailable("transformers model", name, reason,
-                              "pass a local folder saved with save_pretrained() as model = \"/path/to/folder\"")
-        return name, False
+        if looks_like_path(name):
+            raise missing_path_error(name, "folder saved with save_pretrained()")
+        access = hub_access(name, ("config.json",), what="transformers model",
+                            fix="pass a local folder saved with save_pretrained() as model = \"/path/to/folder\"")
+        return name, access.local_files_only
 
     def load(self) -> None:
         from mils_core.torch_utils import resolve_device, resolve_dtype

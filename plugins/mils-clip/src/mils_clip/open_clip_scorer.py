@@ -18,21 +18,20 @@ import attrs
 import numpy as np
 import structlog
 
-from mils_clip.common import (
-    check_device,
-    check_dtype,
-    check_positive,
-    first_line,
-    hub_cached,
-    hub_unreachable_reason,
-    looks_like_path,
-    unavailable,
-)
+from mils_core import validators as v
 from mils_core.components import Score
 from mils_core.embedding import EmbeddingScorer
 from mils_core.errors import ConfigError, ModelUnavailableError
+from mils_core.media.image import as_rgb_image
+from mils_core.model_source import (
+    ModelPathError,
+    first_line,
+    hub_access,
+    hub_unavailable_reason,
+    looks_like_path,
+    unavailable_error,
+)
 from mils_core.suggest import did_you_mean
-from mils_image.io import as_rgb_image
 
 log = structlog.get_logger("mils.clip")
 
@@ -59,12 +58,12 @@ class OpenClipOptions:
     #: A pretrained tag of that architecture, a local checkpoint file or folder, or
     #: ``"none"`` for random weights (throughput measurements only).
     pretrained: str = "webli"
-    device: str = attrs.field(default="auto", validator=check_device)
-    dtype: str = attrs.field(default="auto", validator=check_dtype)
+    device: str = attrs.field(default="auto", validator=v.device)
+    dtype: str = attrs.field(default="auto", validator=v.dtype)
     #: Texts per text-encoder batch (halved automatically on out-of-memory).
-    batch_size: int = attrs.field(default=256, validator=check_positive)
+    batch_size: int = attrs.field(default=256, validator=v.positive_int)
     #: Images per image-encoder batch.
-    target_batch_size: int = attrs.field(default=32, validator=check_positive)
+    target_batch_size: int = attrs.field(default=32, validator=v.positive_int)
     #: A JSON model config file, or a folder of them, registered with
     #: ``open_clip.add_model_config`` (custom architectures; the file stem is the model name).
     model_config: str | None = None
@@ -102,6 +101,8 @@ def _find_checkpoint(folder: Path) -> Path | None:
 
 class OpenClipScorer(EmbeddingScorer[OpenClipOptions]):
     """Scores captions against images with an open_clip model (SigLIP, CLIP, EVA, ...)."""
+
+    target_media = ("image",)
 
     Options = OpenClipOptions
     identity_ignores: ClassVar[frozenset[str]] = EmbeddingScorer.identity_ignores | {"use_logit_scale"}
@@ -176,7 +177,7 @@ class OpenClipScorer(EmbeddingScorer[OpenClipOptions]):
         if tag_cfg:
             return value, tag_cfg
         if looks_like_path(value):
-            raise ConfigError(f"pretrained checkpoint {value!r} does not exist")
+            raise ModelPathError(f"pretrained checkpoint {value!r} does not exist; pass an existing checkpoint file or a tag")
         tags = open_clip.list_pretrained_tags_by_model(name)
         known = f"known tags: {', '.join(tags)}" if tags else "it has no known tags"
         raise ConfigError(
@@ -189,11 +190,10 @@ class OpenClipScorer(EmbeddingScorer[OpenClipOptions]):
         from open_clip.constants import HF_SAFE_WEIGHTS_NAME, HF_WEIGHTS_NAME
 
         hint = "pass a local checkpoint with pretrained = \"/path/to/open_clip_model.safetensors\""
-        needed: list[tuple[str, str, list[tuple[str, str]]]] = []  # (what, label, [(repo, file) candidates])
+        needed: list[tuple[str, str, str, list[str], str]] = []  # (what, label, repo, candidate files, fix)
         if schema == "hf-hub":
-            repo = name[len("hf-hub:") :]
-            needed.append(("open_clip model", name, [(repo, "open_clip_config.json")]))
-            hint = "pass a local folder with model = \"/path/to/folder\" (open_clip_config.json and weights)"
+            folder_hint = "pass a local folder with model = \"/path/to/folder\" (open_clip_config.json and weights)"
+            needed.append(("open_clip model", name, name[len("hf-hub:") :], ["open_clip_config.json"], folder_hint))
         elif tag_cfg:
             hub = str(tag_cfg.get("hf_hub") or "")
             label = f"{name}/{self.options.pretrained}"
@@ -202,32 +202,26 @@ class OpenClipScorer(EmbeddingScorer[OpenClipOptions]):
                 files = [filename] if filename else [HF_SAFE_WEIGHTS_NAME, HF_WEIGHTS_NAME]
                 if filename.endswith((".bin", ".pth")):
                     files.insert(0, filename[:-4] + ".safetensors")
-                needed.append(("open_clip weights", label, [(repo, f) for f in files]))
+                needed.append(("open_clip weights", label, repo, files, hint))
             elif tag_cfg.get("url") and not tag_cfg.get("file"):
-                cached = Path("~/.cache/clip").expanduser() / os.path.basename(str(tag_cfg["url"]))
-                if not cached.is_file():
-                    reason = hub_unreachable_reason()
-                    if reason:
-                        raise unavailable("open_clip weights", label, reason, hint)
+                url = str(tag_cfg["url"])
+                cached = Path("~/.cache/clip").expanduser() / os.path.basename(url)
+                reason = None if cached.is_file() else hub_unavailable_reason()
+                if reason:
+                    raise unavailable_error(label, reason, hint, what="open_clip weights",
+                                            download=f"download {url} into ~/.cache/clip")
         if schema is None:
             text_cfg = (open_clip.get_model_config(name) or {}).get("text_cfg", {})
             tok = text_cfg.get("hf_tokenizer_name")
             if tok and not Path(str(tok)).expanduser().exists():
-                needed.append(("open_clip tokenizer", str(tok), [(str(tok), "tokenizer_config.json")]))
-        for what, label, candidates in needed:
-            reason = hub_unreachable_reason()
-            if any(hub_cached(repo, filename) for repo, filename in candidates):
-                if reason and reason != "HF_HUB_OFFLINE is set":
-                    log.warning("the hub cannot be reached; set HF_HUB_OFFLINE=1 to load cached files without "
-                                "download retries", what=what, name=label)
-                continue
-            if reason:
-                if what == "open_clip tokenizer":
-                    hint = (
-                        "pass a local tokenizer folder as text_cfg.hf_tokenizer_name in a JSON config "
-                        "given with model_config, or a local model folder"
-                    )
-                raise unavailable(what, label, reason, hint)
+                tok_hint = (
+                    "pass a local tokenizer folder as text_cfg.hf_tokenizer_name in a JSON config "
+                    "given with model_config, or a local model folder"
+                )
+                needed.append(("open_clip tokenizer", str(tok), str(tok), ["tokenizer_config.json"], tok_hint))
+        for what, label, repo, files, fix in needed:
+            # open_clip cannot be told local_files_only: it would retry downloads of cached files
+            hub_access(repo, files, fix=fix, what=what, name=label, loader_stays_local=False)
 
     def _preprocess_overrides(self, open_clip: Any, name: str, tag_cfg: dict[str, Any], pretrained: str | None) -> (
         dict[str, Any]
@@ -282,10 +276,11 @@ class OpenClipScorer(EmbeddingScorer[OpenClipOptions]):
                     f"open_clip could not load model {self.options.model!r} from "
                     f"{pretrained or self.options.model!r}: {first_line(exc)}"
                 ) from exc
-            reason = hub_unreachable_reason()
+            reason = hub_unavailable_reason()
             if reason:
-                raise unavailable("open_clip model", f"{name}/{self.options.pretrained}", reason,
-                                  "pass a local checkpoint with pretrained = \"/path/to/checkpoint\"") from exc
+                raise unavailable_error(f"{name}/{self.options.pretrained}", reason,
+                                        "pass a local checkpoint with pretrained = \"/path/to/checkpoint\"",
+                                        what="open_clip model") from exc
             raise ModelUnavailableError(
                 f"open_clip could not load {name!r} with pretrained {self.options.pretrained!r}: {first_line(exc)}"
             ) from exc

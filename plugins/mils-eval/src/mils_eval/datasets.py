@@ -18,6 +18,7 @@ import attrs
 
 from mils_core.components import Dataset, Sample
 from mils_core.errors import ConfigError
+from mils_core.manifest import ManifestRow, read_manifest
 
 KARPATHY_URL = "https://cs.stanford.edu/people/karpathy/deepimagesent/caption_datasets.zip"
 COCO_URL = "https://cocodataset.org/#download"
@@ -69,6 +70,8 @@ class CocoKarpathyOptions:
 
 class CocoKarpathy(Dataset[CocoKarpathyOptions]):
     """MSCOCO captions, Karpathy split (test = 5,000 val2014 images, 5 references each)."""
+
+    sample_media = "image"
 
     Options = CocoKarpathyOptions
     path_options = ("images", "split_file")
@@ -173,6 +176,8 @@ class MsrVttOptions:
 class MsrVtt(Dataset[MsrVttOptions]):
     """MSR-VTT (test split: 2,990 videos, 20 references each)."""
 
+    sample_media = "video"
+
     Options = MsrVttOptions
     path_options = ("videos", "annotations")
 
@@ -268,6 +273,8 @@ class ClothoOptions:
 class Clotho(Dataset[ClothoOptions]):
     """Clotho evaluation split (1,045 clips, 5 references each)."""
 
+    sample_media = "audio"
+
     Options = ClothoOptions
     path_options = ("audio", "captions")
 
@@ -356,87 +363,26 @@ class ManifestOptions:
 class Manifest(Dataset[ManifestOptions]):
     """Your own samples: a CSV or JSONL file with ``id``, ``path`` and optional ``references``.
 
-    In CSV, ``references`` are separated by ``|``; in JSONL they are a JSON list of strings.
-    Relative paths are taken from ``root`` (default: the manifest's folder). Other columns or
-    keys go into the sample's ``meta``.
+    The format is the core's (:mod:`mils_core.manifest`): in CSV, ``references`` are separated
+    by ``|``; in JSONL they are a JSON list of strings. Relative paths are taken from ``root``
+    (default: the manifest's folder). Other columns or keys go into the sample's ``meta``.
     """
 
     Options = ManifestOptions
     path_options = ("manifest", "root")
-    _FIX = "each row needs 'path' (and 'id', else the file name stem is used)"
 
     def __init__(self, options: ManifestOptions | None = None) -> None:
         super().__init__(options)
-        self._rows: list[tuple[int, str, Path, dict[str, Any]]] | None = None
+        self._rows: list[ManifestRow] | None = None
 
     def _root(self) -> Path:
         return Path(self.options.root) if self.options.root else Path(self.options.manifest).parent
 
-    def _raw_rows(self, path: Path) -> list[tuple[int, dict[str, Any]]]:
-        if path.suffix.lower() == ".csv":
-            with open(path, encoding="utf-8-sig", newline="") as fh:
-                reader = csv.DictReader(fh)
-                if "path" not in (reader.fieldnames or []):
-                    raise ConfigError(f"manifest {_shown(path)} has no 'path' column (columns: "
-                                      f"{', '.join(reader.fieldnames or []) or 'none'}): {self._FIX}")
-                out: list[tuple[int, dict[str, Any]]] = []
-                for row in reader:
-                    rec: dict[str, Any] = {k: (v or "").strip() for k, v in row.items() if k}
-                    refs = rec.pop("references", "")
-                    rec["references"] = [r.strip() for r in refs.split("|") if r.strip()] if refs else []
-                    out.append((reader.line_num, rec))
-                return out
-        if path.suffix.lower() in (".jsonl", ".ndjson"):
-            rows: list[tuple[int, dict[str, Any]]] = []
-            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                if not line.strip():
-                    continue
-                try:
-                    rec = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ConfigError(f"manifest {_shown(path)} line {n} is not valid JSON ({exc.msg}): {self._FIX}") from None
-                if not isinstance(rec, dict) or "path" not in rec:
-                    raise ConfigError(f"manifest {_shown(path)} line {n} is not a JSON object with a 'path': {self._FIX}")
-                refs = rec.get("references", [])
-                if isinstance(refs, str):
-                    refs = [refs]
-                if not isinstance(refs, list) or not all(isinstance(r, str) for r in refs):
-                    raise ConfigError(f"manifest {_shown(path)} line {n}: 'references' must be a list of strings")
-                rec["references"] = [r.strip() for r in refs if r.strip()]
-                rows.append((n, rec))
-            return rows
-        raise ConfigError(f"manifest {_shown(path)} must be a .csv or .jsonl file")
-
-    def _load(self) -> list[tuple[int, str, Path, dict[str, Any]]]:
-        if self._rows is not None:
-            return self._rows
-        path = Path(self.options.manifest)
-        try:
-            raw = self._raw_rows(path)
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise ConfigError(f"manifest {_shown(path)} cannot be read ({exc})") from None
-        if not raw:
-            raise ConfigError(f"manifest {_shown(path)} has no rows: {self._FIX}")
-        root = self._root()
-        rows: list[tuple[int, str, Path, dict[str, Any]]] = []
-        seen: dict[str, int] = {}
-        for line, rec in raw:
-            rel = str(rec.pop("path") or "").strip()
-            if not rel:
-                raise ConfigError(f"manifest {_shown(path)} line {line} has an empty 'path': {self._FIX}")
-            media = Path(rel).expanduser()
-            media = media if media.is_absolute() else root / media
-            sid = str(rec.pop("id", "") or "").strip() or Path(rel).stem
-            if sid in seen:
-                raise ConfigError(
-                    f"manifest {_shown(path)}: id {sid!r} appears on lines {seen[sid]} and {line}; ids must be unique"
-                )
-            seen[sid] = line
-            rows.append((line, sid, media, rec))
-        if self.options.limit:
-            rows = rows[: self.options.limit]
-        self._rows = rows
-        return rows
+    def _load(self) -> list[ManifestRow]:
+        if self._rows is None:
+            rows = read_manifest(self.options.manifest, root=self._root())
+            self._rows = rows[: self.options.limit] if self.options.limit else rows
+        return self._rows
 
     def check(self) -> None:
         if not self.options.manifest:
@@ -447,7 +393,7 @@ class Manifest(Dataset[ManifestOptions]):
         if self.options.root and not Path(self.options.root).is_dir():
             raise ConfigError(f"manifest root folder {_shown(Path(self.options.root))} not found")
         rows = self._load()
-        missing = [(line, sid, media) for line, sid, media, _ in rows if not media.exists()]
+        missing = [(row.line, row.id, row.path) for row in rows if not row.path.exists()]
         if missing:
             first = "; ".join(f"line {ln}: id {sid!r} -> {_shown(m)}" for ln, sid, m in missing[:3])
             more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
@@ -457,5 +403,5 @@ class Manifest(Dataset[ManifestOptions]):
             )
 
     def samples(self) -> Iterator[Sample]:
-        for _, sid, media, rec in self._load():
-            yield Sample(id=sid, source=str(media), meta={**rec, "references": rec.get("references", [])})
+        for row in self._load():
+            yield Sample(id=row.id, source=str(row.path), meta={**row.meta, "references": list(row.references)})

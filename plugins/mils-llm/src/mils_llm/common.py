@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 
 from mils_core.components import Message, Prompt
-
-
-def mix_seed(*parts: object, bits: int = 63) -> int:
-    """A stable non-negative seed of ``bits`` bits derived from ``parts``."""
-    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:8], "big") & ((1 << bits) - 1)
 
 
 def chat_messages(prompt: Prompt) -> list[dict[str, str]]:

@@ -7,7 +7,6 @@ out-of-memory. Loaded models are shared within a process, keyed by (model, devic
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,18 +17,20 @@ import structlog
 from mils_core.batching import Batcher
 from mils_core.components import Generation, Generator, Prompt
 from mils_core.errors import ConfigError, ModelUnavailableError
+from mils_core.model_cache import models
+from mils_core.seeds import derive_seed
 from mils_core.torch_utils import inference, require_torch, resolve_device, resolve_dtype
 from mils_llm import gguf_cache
-from mils_llm.common import chat_messages, merge_system, mix_seed, one_line, plain_prompt
+from mils_llm.common import chat_messages, merge_system, one_line, plain_prompt
 from mils_llm.list_stop import list_stopper, newline_token_ids
 from mils_llm.models import ModelSource, transformers_source
 from mils_llm.options import TransformersOptions
 
 log = structlog.get_logger("mils.llm")
 
-#: Loaded (model, tokenizer) pairs, keyed by (location, gguf file, device, dtype, trust_remote_code).
-_MODELS: dict[tuple[str, str | None, str, str, bool], tuple[Any, Any]] = {}
-_LOCK = threading.Lock()
+#: The namespace of this generator's (model, tokenizer) pairs in the core's process-wide model
+#: cache, keyed by (location, gguf file, device, dtype, trust_remote_code).
+CACHE_NAMESPACE = "mils-llm/transformers"
 #: Newline-bearing token ids per loaded tokenizer (for the list stop check).
 _NEWLINE_IDS: dict[int, frozenset[int]] = {}
 
@@ -38,8 +39,7 @@ _CONTEXT_ATTRS = ("max_position_embeddings", "n_positions", "max_sequence_length
 
 def clear_model_cache() -> None:
     """Forget every model loaded by this process (frees memory once no generator holds it)."""
-    with _LOCK:
-        _MODELS.clear()
+    models.clear(CACHE_NAMESPACE)
 
 
 def _local_gguf(source: ModelSource) -> Path | None:
@@ -123,18 +123,17 @@ class TransformersGenerator(Generator[TransformersOptions]):
             self.source = transformers_source(opts.model, opts.gguf_file)
         key = (self.source.location, self.source.gguf_file, str(self.device), str(self.dtype), opts.trust_remote_code)
         t0 = time.perf_counter()
-        with _LOCK:
-            pair = _MODELS.get(key)
-            if pair is None:
-                log.info("loading model", model=self.source.name, device=str(self.device), dtype=str(self.dtype))
-                if opts.random_weights:
-                    from mils_llm.random_weights import random_model
+        source = self.source
 
-                    pair = random_model(opts.random_shape, self.device, self.dtype)
-                else:
-                    pair = _load(self.source, self.device, self.dtype, opts.trust_remote_code, opts.cache_converted)
-                _MODELS[key] = pair
-        self.model, self.tokenizer = pair
+        def load_pair() -> tuple[Any, Any]:
+            log.info("loading model", model=source.name, device=str(self.device), dtype=str(self.dtype))
+            if opts.random_weights:
+                from mils_llm.random_weights import random_model
+
+                return random_model(opts.random_shape, self.device, self.dtype)
+            return _load(source, self.device, self.dtype, opts.trust_remote_code, opts.cache_converted)
+
+        self.model, self.tokenizer = models.get_or_load(CACHE_NAMESPACE, key, load_pair)
         self.load_seconds = time.perf_counter() - t0
         tok = self.tokenizer
         tok.padding_side = "left"
@@ -268,7 +267,7 @@ class TransformersGenerator(Generator[TransformersOptions]):
                 from transformers import StoppingCriteriaList
 
                 kwargs["stopping_criteria"] = StoppingCriteriaList([criterion])
-            torch.manual_seed(mix_seed(opts.seed, *(batch[i].seed for i in fit)))
+            torch.manual_seed(derive_seed(opts.seed, *(batch[i].seed for i in fit)))
             with inference(self.device, self.dtype):
                 sequences = self.model.generate(
                     input_ids=input_ids.to(self.device), attention_mask=mask.to(self.device), **kwargs

@@ -27,7 +27,8 @@ import structlog
 from mils_core.batching import Batcher
 from mils_core.components import Generation, Generator, Prompt
 from mils_core.errors import ConfigError
-from mils_llm.common import chat_messages, mix_seed, one_line
+from mils_core.seeds import derive_seed
+from mils_llm.common import chat_messages, one_line
 from mils_llm.options import OpenAIOptions
 
 log = structlog.get_logger("mils.llm")
@@ -204,7 +205,7 @@ class OpenAIGenerator(Generator[OpenAIOptions]):
             "stream": False,
         }
         if opts.send_seed:
-            body["seed"] = mix_seed(opts.seed, prompt.seed, bits=31)
+            body["seed"] = derive_seed(opts.seed, prompt.seed, bits=31)
         return body
 
     async def _request(self, pool: _ClientPool, semaphore: asyncio.Semaphore, prompt: Prompt) -> Generation:

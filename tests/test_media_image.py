@@ -1,8 +1,13 @@
-"""Image loading: every odd image a user may have, or a one-line reason."""
+"""mils_core.media.image: every odd image a user may have, or a one-line reason.
+
+(Moved here from mils-image's tests when the decoder moved into the core.)
+"""
 
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +15,7 @@ import pytest
 from PIL import Image
 
 from mils_core.errors import SampleError
-from mils_image.io import load_image
+from mils_core.media.image import as_rgb_image, load_image
 
 
 def test_missing_file(tmp_path: Path) -> None:
@@ -77,8 +82,6 @@ def test_transparency_flattened_on_white(tmp_path: Path) -> None:
 
 
 def test_as_rgb_image_accepts_every_target_form(tmp_path: Path) -> None:
-    from mils_image.io import as_rgb_image
-
     rgba = Image.new("RGBA", (8, 4), (10, 20, 30, 255))
     assert as_rgb_image(rgba).mode == "RGB" and as_rgb_image(rgba).size == (8, 4)
     path = tmp_path / "wide.png"
@@ -92,3 +95,38 @@ def test_as_rgb_image_accepts_every_target_form(tmp_path: Path) -> None:
         as_rgb_image(7)
     with pytest.raises(SampleError, match="does not exist"):
         as_rgb_image(str(tmp_path / "gone.jpg"))
+
+
+def test_importing_the_media_and_source_modules_is_light() -> None:
+    code = (
+        "import sys, mils_core.media, mils_core.media.image, mils_core.model_source, mils_core.manifest, "
+        "mils_core.array_cache, mils_core.model_cache, mils_core.validators, mils_core.seeds\n"
+        "heavy = [m for m in ('torch', 'PIL', 'transformers', 'huggingface_hub', 'httpx') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_missing_pillow_is_a_one_line_config_error(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['PIL'] = None  # as if Pillow were not installed\n"
+        "from mils_core.errors import ConfigError\n"
+        "from mils_core.media.image import load_image\n"
+        "try:\n"
+        "    load_image(sys.argv[1])\n"
+        "except ConfigError as exc:\n"
+        "    assert 'mils-core[media]' in str(exc) and '\\n' not in str(exc), exc\n"
+        "else:\n"
+        "    raise SystemExit('no error')\n"
+    )
+    path = tmp_path / "dot.png"
+    Image.new("RGB", (1, 1)).save(path)
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_a_folder_is_not_an_image(tmp_path: Path) -> None:
+    with pytest.raises(SampleError, match="is not a file"):
+        load_image(tmp_path)

@@ -1,4 +1,8 @@
-"""Read any image a user may point at, or say in one line why it cannot be read."""
+"""Read any image a user may point at, or say in one line why it cannot be read.
+
+Pillow is imported inside the functions (install it with ``pip install 'mils-core[media]'``);
+importing this module is cheap.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +11,34 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-import numpy as np
+from mils_core.errors import ConfigError, SampleError
 
-from mils_core.errors import SampleError
+__all__ = ["DEFAULT_MAX_SIDE", "IMAGE_SUFFIXES", "MAX_PIXELS", "as_rgb_image", "load_image", "require_pillow"]
 
 #: Images are downscaled so their longer side is at most this before anything else.
 DEFAULT_MAX_SIDE = 2048
 #: Refuse images whose header claims more pixels than this (a decompression bomb).
 MAX_PIXELS = 1_000_000_000
+#: File suffixes taken as images when a folder or glob is searched.
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"})
+
+
+def require_pillow() -> Any:
+    """The ``PIL.Image`` module, or a one-line error saying how to install Pillow."""
+    try:
+        from PIL import Image
+    except ImportError as exc:
+        raise ConfigError(
+            "decoding images needs Pillow, which is not installed; run \"pip install 'mils-core[media]'\" "
+            "(or 'pip install pillow')"
+        ) from exc
+    return Image
 
 
 def _to_8bit(img: Any) -> Any:
-    from PIL import Image
+    import numpy as np
 
+    image_mod = require_pillow()
     arr = np.asarray(img)
     if arr.dtype == np.uint8:
         return img
@@ -27,15 +46,14 @@ def _to_8bit(img: Any) -> Any:
     hi = float(arr.max()) if arr.size else 0.0
     scale = 255.0 / (65535.0 if hi > 255 else max(hi, 1.0))
     out = np.clip(arr * scale, 0, 255).astype(np.uint8)
-    return Image.fromarray(out)
+    return image_mod.fromarray(out)
 
 
 def _flatten_alpha(img: Any) -> Any:
-    from PIL import Image
-
+    image_mod = require_pillow()
     rgba = img.convert("RGBA")
-    background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-    return Image.alpha_composite(background, rgba).convert("RGB")
+    background = image_mod.new("RGBA", rgba.size, (255, 255, 255, 255))
+    return image_mod.alpha_composite(background, rgba).convert("RGB")
 
 
 def load_image(path: str | os.PathLike[str], *, max_side: int = DEFAULT_MAX_SIDE) -> Any:
@@ -45,7 +63,8 @@ def load_image(path: str | os.PathLike[str], *, max_side: int = DEFAULT_MAX_SIDE
     Raises :class:`SampleError` with a one-line reason for missing, unreadable,
     truncated or non-image files.
     """
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    image_mod = require_pillow()
+    from PIL import ImageOps, UnidentifiedImageError
 
     path = Path(path)
     if not path.exists():
@@ -54,23 +73,23 @@ def load_image(path: str | os.PathLike[str], *, max_side: int = DEFAULT_MAX_SIDE
         raise SampleError(f"image {str(path)!r} is not a file")
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            previous = Image.MAX_IMAGE_PIXELS
-            Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+            warnings.simplefilter("ignore", image_mod.DecompressionBombWarning)
+            previous = image_mod.MAX_IMAGE_PIXELS
+            image_mod.MAX_IMAGE_PIXELS = MAX_PIXELS
             try:
-                img: Any = Image.open(path)
+                img: Any = image_mod.open(path)
                 if img.width * img.height > MAX_PIXELS:
                     raise SampleError(f"image {str(path)!r} is {img.width}x{img.height}: too large to decode safely")
                 if img.format == "JPEG" and max(img.size) > max_side:
                     img.draft("RGB", (max_side, max_side))  # decode at reduced size
                 img.load()
             finally:
-                Image.MAX_IMAGE_PIXELS = previous
+                image_mod.MAX_IMAGE_PIXELS = previous
     except SampleError:
         raise
     except UnidentifiedImageError:
         raise SampleError(f"{str(path)!r} is not an image that can be read (unknown or corrupt format)") from None
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except (OSError, SyntaxError, ValueError, image_mod.DecompressionBombError) as exc:
         raise SampleError(f"image {str(path)!r} is truncated or corrupt: {exc}") from None
     try:
         img = ImageOps.exif_transpose(img)
@@ -83,7 +102,7 @@ def load_image(path: str | os.PathLike[str], *, max_side: int = DEFAULT_MAX_SIDE
     elif img.mode != "RGB":
         img = img.convert("RGB")
     if max(img.size) > max_side:
-        img.thumbnail((max_side, max_side), Image.Resampling.BICUBIC)
+        img.thumbnail((max_side, max_side), image_mod.Resampling.BICUBIC)
     if img.width < 1 or img.height < 1:
         raise SampleError(f"image {str(path)!r} has no pixels")
     return img
@@ -95,15 +114,16 @@ def as_rgb_image(target: Any, *, max_side: int = DEFAULT_MAX_SIDE) -> Any:
 
     Raises :class:`SampleError` with a one-line reason when the target cannot be an image.
     """
-    from PIL import Image
-
-    if isinstance(target, Image.Image):
+    image_mod = require_pillow()
+    if isinstance(target, image_mod.Image):
         return target if target.mode == "RGB" else target.convert("RGB")
     if isinstance(target, (str, os.PathLike)):
         return load_image(target, max_side=max_side)
     if hasattr(target, "__array_interface__"):
+        import numpy as np
+
         array = np.asarray(target)
         if array.dtype != np.uint8 or array.ndim not in (2, 3):
             raise SampleError(f"an image array must be uint8 HxW or HxWxC, got {array.dtype} {array.shape}")
-        return Image.fromarray(array).convert("RGB")
+        return image_mod.fromarray(array).convert("RGB")
     raise SampleError(f"expected a PIL image, an image path or a uint8 array, got {type(target).__name__}")
