@@ -1,21 +1,10 @@
-"""Repository-wide pytest setup: the mils test kit, offline hub, an isolated cache per test."""
+"""Repository-wide pytest setup: the mils test kit (offline hub, a private cache per test, fixtures)."""
 
 from __future__ import annotations
-
-import os
-from pathlib import Path
 
 import pytest
 
 pytest_plugins = ["mils_core.testing.pytest_plugin"]
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
-
-@pytest.fixture(autouse=True)
-def _isolated_mils_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each test gets its own pool-embedding cache folder."""
-    monkeypatch.setenv("MILS_CACHE_DIR", str(tmp_path / "mils-cache"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

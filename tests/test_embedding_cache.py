@@ -10,8 +10,6 @@ import pytest
 from core_helpers import demo_config
 from mils_core.batching import Batcher, OutOfMemoryError, is_out_of_memory
 from mils_core.hookspecs import hookimpl
-from mils_core.results import read_records
-from mils_core.runner import execute
 from mils_core.testing.contracts import ScorerContract
 from mils_core.testing.fakes import FakeScorer
 
@@ -102,12 +100,12 @@ class _FakeEmbed:
         register("fake-embed", make, options=FakeScorer.Options)
 
 
-def test_pool_is_encoded_once_and_reused_across_runs(tmp_path: Path, mils_plugin_manager, mils_register) -> None:  # type: ignore[no-untyped-def]
+def test_pool_is_encoded_once_and_reused_across_runs(tmp_path: Path, mils_run, mils_register) -> None:  # type: ignore[no-untyped-def]
     plugin = mils_register(_FakeEmbed())
     cache = tmp_path / "cache"
     first = demo_config(tmp_path / "one", n=6, scorer={"name": "fake-embed"},
                         run={"task": "text-target", "samples": "targets.txt", "output": "out", "cache_dir": str(cache)})
-    execute(first, mils_plugin_manager, progress=False)
+    first_records = mils_run(first)
     s1 = plugin.instances[-1]
     pool_size = 300
     assert s1.stats()["pool_builds"] == 1
@@ -117,18 +115,18 @@ def test_pool_is_encoded_once_and_reused_across_runs(tmp_path: Path, mils_plugin
 
     second = demo_config(tmp_path / "two", n=6, scorer={"name": "fake-embed"},
                          run={"task": "text-target", "samples": "targets.txt", "output": "out", "cache_dir": str(cache)})
-    execute(second, mils_plugin_manager, progress=False)
+    second_records = mils_run(second)
     s2 = plugin.instances[-1]
     assert s2.stats()["pool_disk_loads"] == 1 and s2.stats()["pool_builds"] == 0
-    pool = set(first.task_options and [] or [])
     from mils_core.builtin.vocabulary import generic_pool
 
     pool = set(generic_pool(pool_size))
     assert not any(t in pool for batch in s2.text_batches for t in batch)  # zero pool encodes
-    assert read_records(first.output_dir()) and read_records(second.output_dir())
+    assert len(first_records) == len(second_records) == 6
+    assert all(r["status"] == "ok" for r in first_records + second_records)
 
 
-def test_corrupt_pool_cache_is_detected_and_rebuilt(tmp_path: Path, mils_plugin_manager, mils_register) -> None:  # type: ignore[no-untyped-def]
+def test_corrupt_pool_cache_is_detected_and_rebuilt(tmp_path: Path, mils_run, mils_register) -> None:  # type: ignore[no-untyped-def]
     plugin = mils_register(_FakeEmbed())
     cache = tmp_path / "cache"
 
@@ -136,31 +134,28 @@ def test_corrupt_pool_cache_is_detected_and_rebuilt(tmp_path: Path, mils_plugin_
         return demo_config(tmp_path / name, n=2, scorer={"name": "fake-embed"},
                            run={"task": "text-target", "samples": "targets.txt", "output": "out", "cache_dir": str(cache)})
 
-    execute(cfg("a"), mils_plugin_manager, progress=False)
+    mils_run(cfg("a"))
     [npy] = list((cache / "pool-embeddings").glob("*.npy"))
     data = bytearray(npy.read_bytes())
     data[-5] ^= 0xFF
     npy.write_bytes(bytes(data))
-    execute(cfg("b"), mils_plugin_manager, progress=False)
+    assert mils_run(cfg("b")).summary["ok"] == 2
     assert plugin.instances[-1].stats()["pool_builds"] == 1
-    execute(cfg("c"), mils_plugin_manager, progress=False)
+    assert mils_run(cfg("c")).summary["ok"] == 2
     assert plugin.instances[-1].stats()["pool_disk_loads"] == 1
 
 
-def test_pool_cache_off_re_encodes_per_sample(tmp_path: Path, mils_plugin_manager, mils_register) -> None:  # type: ignore[no-untyped-def]
+def test_pool_cache_off_re_encodes_per_sample(tmp_path: Path, mils_run, mils_register) -> None:  # type: ignore[no-untyped-def]
     plugin = mils_register(_FakeEmbed())
-    config = demo_config(tmp_path, n=3, scorer={"name": "fake-embed"}, loop={"pool_cache": False})
-    execute(config, mils_plugin_manager, progress=False)
+    assert mils_run(demo_config(tmp_path, n=3, scorer={"name": "fake-embed"}, loop={"pool_cache": False})).summary["ok"] == 3
     assert plugin.instances[-1].stats()["text_encodes"] >= 3 * 300
 
 
-def test_same_answers_with_and_without_caches(tmp_path: Path, mils_plugin_manager, mils_register) -> None:  # type: ignore[no-untyped-def]
+def test_same_answers_with_and_without_caches(tmp_path: Path, mils_run, mils_register) -> None:  # type: ignore[no-untyped-def]
     mils_register(_FakeEmbed())
     on = demo_config(tmp_path / "on", n=4, scorer={"name": "fake-embed"})
     off = demo_config(tmp_path / "off", n=4, scorer={"name": "fake-embed"},
                       loop={"pool_cache": False, "text_cache": False, "sort_by_length": False})
-    execute(on, mils_plugin_manager, progress=False)
-    execute(off, mils_plugin_manager, progress=False)
-    a = {r["id"]: r["best_text"] for r in read_records(on.output_dir())}
-    b = {r["id"]: r["best_text"] for r in read_records(off.output_dir())}
-    assert a == b
+    a = {r["id"]: r["best_text"] for r in mils_run(on)}
+    b = {r["id"]: r["best_text"] for r in mils_run(off)}
+    assert len(a) == 4 and a == b

@@ -14,20 +14,17 @@ from core_helpers import demo_config
 from mils_core.components import Generation, Prompt
 from mils_core.hookspecs import hookimpl
 from mils_core.plugins import make_plugin_manager
-from mils_core.results import read_records
-from mils_core.runner import execute
 from mils_core.testing.fakes import FakeGenerator
+from mils_core.testing.helpers import run_config
 
 
 def _strip_timings(record: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in record.items() if k != "timings"}
 
 
-def test_demo_improves_over_the_initial_pool(tmp_path: Path, mils_plugin_manager) -> None:  # type: ignore[no-untyped-def]
-    config = demo_config(tmp_path, n=20, iterations=6)
-    summary = execute(config, mils_plugin_manager, progress=False)
-    assert summary["ok"] == 20 and summary["failed"] == 0
-    records = read_records(config.output_dir())
+def test_demo_improves_over_the_initial_pool(tmp_path: Path, mils_run) -> None:  # type: ignore[no-untyped-def]
+    records = mils_run(demo_config(tmp_path, n=20, iterations=6))
+    assert records.summary["ok"] == 20 and records.summary["failed"] == 0 and len(records) == 20
     initial = sum(r["initial_best_score"] for r in records) / len(records)
     final = sum(r["best_score"] for r in records) / len(records)
     assert final > initial + 0.05
@@ -37,14 +34,10 @@ def test_demo_improves_over_the_initial_pool(tmp_path: Path, mils_plugin_manager
         assert r["tokens"]["prompt"] > 0 and r["tokens"]["completion"] > 0
 
 
-def test_result_does_not_depend_on_batch_composition(tmp_path: Path, mils_plugin_manager) -> None:  # type: ignore[no-untyped-def]
-    a = demo_config(tmp_path / "a", n=9, loop={"batch_samples": 1})
-    b = demo_config(tmp_path / "b", n=9, loop={"batch_samples": 7})
-    execute(a, mils_plugin_manager, progress=False)
-    execute(b, mils_plugin_manager, progress=False)
-    ra = {r["id"]: _strip_timings(r) for r in read_records(a.output_dir())}
-    rb = {r["id"]: _strip_timings(r) for r in read_records(b.output_dir())}
-    assert ra == rb
+def test_result_does_not_depend_on_batch_composition(tmp_path: Path, mils_run) -> None:  # type: ignore[no-untyped-def]
+    ra = {r["id"]: _strip_timings(r) for r in mils_run(demo_config(tmp_path / "a", n=9, loop={"batch_samples": 1}))}
+    rb = {r["id"]: _strip_timings(r) for r in mils_run(demo_config(tmp_path / "b", n=9, loop={"batch_samples": 7}))}
+    assert len(ra) == 9 and ra == rb
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -54,8 +47,9 @@ def test_best_score_never_decreases(tmp_path_factory, seed: int, exploration: fl
     config = demo_config(tmp, n=4, iterations=4,
                          run={"task": "text-target", "samples": "targets.txt", "output": "out", "seed": seed},
                          loop={"exploration": exploration, "n_new": n_new, "top_k": 5})
-    execute(config, make_plugin_manager(), progress=False)
-    for record in read_records(config.output_dir()):
+    records = run_config(config, tmp, pm=make_plugin_manager())
+    assert len(records) == 4
+    for record in records:
         history = record["history"]
         assert all(b >= a for a, b in zip(history, history[1:])), history
         assert record["best_score"] == history[-1]
@@ -72,7 +66,7 @@ class _Scripted:
         register("scripted", lambda opts: FakeGenerator(respond=self.respond))
 
 
-def test_unparsable_replies_are_retried_then_the_sample_continues(tmp_path: Path, mils_register, mils_plugin_manager) -> None:  # type: ignore[no-untyped-def]
+def test_unparsable_replies_are_retried_then_the_sample_continues(tmp_path: Path, mils_register, mils_run) -> None:  # type: ignore[no-untyped-def]
     calls: list[int] = []
 
     def respond(prompt: Prompt) -> str:
@@ -80,16 +74,15 @@ def test_unparsable_replies_are_retried_then_the_sample_continues(tmp_path: Path
         return "   \n\n:::\n"
 
     mils_register(_Scripted(respond))
-    config = demo_config(tmp_path, n=2, iterations=2, generator={"name": "scripted"}, loop={"reply_retries": 2})
-    summary = execute(config, mils_plugin_manager, progress=False)
-    assert summary["ok"] == 2
-    for record in read_records(config.output_dir()):
+    records = mils_run(demo_config(tmp_path, n=2, iterations=2, generator={"name": "scripted"}, loop={"reply_retries": 2}))
+    assert records.summary["ok"] == 2
+    for record in records:
         assert record["counters"]["unparsable_replies"] == 6  # 2 iterations x (1 + 2 retries)
         assert record["best_score"] == record["initial_best_score"]
     assert len(set(calls)) == len(calls)  # each retry uses a fresh seed
 
 
-def test_generator_errors_fail_only_that_sample(tmp_path: Path, mils_register, mils_plugin_manager) -> None:  # type: ignore[no-untyped-def]
+def test_generator_errors_fail_only_that_sample(tmp_path: Path, mils_register, mils_run) -> None:  # type: ignore[no-untyped-def]
     bad_target = "the proud goat climbs across the hill"
 
     def respond(prompt: Prompt) -> Any:
@@ -100,15 +93,15 @@ def test_generator_errors_fail_only_that_sample(tmp_path: Path, mils_register, m
     mils_register(_Scripted(respond))
     config = demo_config(tmp_path, n=3, iterations=2, generator={"name": "scripted"})
     (tmp_path / "targets.txt").write_text(f"a dog runs in the park\n{bad_target}\nthe cat sleeps\n")
-    summary = execute(config, mils_plugin_manager, progress=False)
-    records = {r["source"]: r for r in read_records(config.output_dir())}
-    assert summary["failed"] == 1 and summary["ok"] == 2
+    run = mils_run(config)
+    records = {r["source"]: r for r in run}
+    assert run.summary["failed"] == 1 and run.summary["ok"] == 2
     failed = records[bad_target]
     assert failed["status"] == "failed" and "HTTP 500" in failed["error"]
     assert records["the cat sleeps"]["status"] == "ok"
 
 
-def test_nan_scores_are_dropped_and_counted(tmp_path: Path, mils_register, mils_plugin_manager) -> None:  # type: ignore[no-untyped-def]
+def test_nan_scores_are_dropped_and_counted(tmp_path: Path, mils_register, mils_run) -> None:  # type: ignore[no-untyped-def]
     from mils_core.builtin.word_overlap import WordOverlap
 
     class NanOverlap(WordOverlap):
@@ -122,16 +115,15 @@ def test_nan_scores_are_dropped_and_counted(tmp_path: Path, mils_register, mils_
             register("nan-overlap", NanOverlap)
 
     mils_register(Plugin())
-    config = demo_config(tmp_path, n=3, iterations=2, scorer={"name": "nan-overlap"})
-    summary = execute(config, mils_plugin_manager, progress=False)
-    assert summary["ok"] == 3
-    for record in read_records(config.output_dir()):
+    records = mils_run(demo_config(tmp_path, n=3, iterations=2, scorer={"name": "nan-overlap"}))
+    assert records.summary["ok"] == 3
+    for record in records:
         assert record["counters"]["nan_dropped"] > 0
         assert all(math.isfinite(s) for _, s in record["top"])
         assert "the" not in record["best_text"].split()
 
 
-def test_prompt_shrinks_to_fit_the_context_window(tmp_path: Path, mils_register, mils_plugin_manager) -> None:  # type: ignore[no-untyped-def]
+def test_prompt_shrinks_to_fit_the_context_window(tmp_path: Path, mils_register, mils_run) -> None:  # type: ignore[no-untyped-def]
     shown_counts: list[int] = []
 
     class Small(FakeGenerator):
@@ -156,13 +148,12 @@ def test_prompt_shrinks_to_fit_the_context_window(tmp_path: Path, mils_register,
             register("small-context", lambda o: Small())
 
     mils_register(Plugin())
-    config = demo_config(tmp_path, n=2, iterations=2, generator={"name": "small-context"}, loop={"top_k": 30})
-    execute(config, mils_plugin_manager, progress=False)
+    records = mils_run(demo_config(tmp_path, n=2, iterations=2, generator={"name": "small-context"}, loop={"top_k": 30}))
     assert shown_counts and max(shown_counts) < 30
-    assert all(r["counters"]["prompt_shrinks"] > 0 for r in read_records(config.output_dir()))
+    assert len(records) == 2 and all(r["counters"]["prompt_shrinks"] > 0 for r in records)
 
 
-def test_observer_hooks_are_called(tmp_path: Path, mils_register, mils_plugin_manager) -> None:  # type: ignore[no-untyped-def]
+def test_observer_hooks_are_called(tmp_path: Path, mils_register, mils_run) -> None:  # type: ignore[no-untyped-def]
     seen: dict[str, list[Any]] = {"started": [], "iteration": [], "sample": [], "finished": []}
 
     class Observer:
@@ -183,18 +174,16 @@ def test_observer_hooks_are_called(tmp_path: Path, mils_register, mils_plugin_ma
             seen["finished"].append(summary["ok"])
 
     mils_register(Observer())
-    config = demo_config(tmp_path, n=3, iterations=2)
-    execute(config, mils_plugin_manager, progress=False)
-    assert seen["started"] == [config.output_dir()]
+    records = mils_run(demo_config(tmp_path, n=3, iterations=2))
+    assert seen["started"] == [records.output]
     assert len(seen["iteration"]) == 6 and len(seen["sample"]) == 3 and seen["finished"] == [3]
 
 
-def test_unreadable_sample_becomes_a_failed_record(tmp_path: Path, mils_plugin_manager) -> None:  # type: ignore[no-untyped-def]
+def test_unreadable_sample_becomes_a_failed_record(tmp_path: Path, mils_run) -> None:  # type: ignore[no-untyped-def]
     (tmp_path / "t.jsonl").write_text('{"id": "a", "text": "a dog runs"}\nnot json\n{"id": "c", "text": "the cat"}\n')
-    config = demo_config(tmp_path, n=1, run={"task": "text-target", "samples": "t.jsonl", "output": "o"})
-    summary = execute(config, mils_plugin_manager, progress=False)
-    assert (summary["ok"], summary["failed"]) == (2, 1)
-    failed = [r for r in read_records(config.output_dir()) if r["status"] == "failed"]
+    records = mils_run(demo_config(tmp_path, n=1, run={"task": "text-target", "samples": "t.jsonl", "output": "o"}))
+    assert (records.summary["ok"], records.summary["failed"]) == (2, 1)
+    failed = [r for r in records if r["status"] == "failed"]
     assert "t.jsonl:2 is not a JSON object" in failed[0]["error"]
 
 
@@ -203,13 +192,12 @@ def test_unreadable_sample_becomes_a_failed_record(tmp_path: Path, mils_plugin_m
     ({"name": "target-score", "score": 0.0}, 0),
     ({"name": "time-budget", "seconds": 1e-9}, 1),
 ])
-def test_stop_rules_in_a_run(tmp_path: Path, mils_plugin_manager, rule: dict[str, Any], expected: int) -> None:  # type: ignore[no-untyped-def]
-    config = demo_config(tmp_path, n=2, stop=[rule, {"name": "max-iterations", "n": 5}])
-    execute(config, mils_plugin_manager, progress=False)
-    assert [r["iterations"] for r in read_records(config.output_dir())] == [expected, expected]
+def test_stop_rules_in_a_run(tmp_path: Path, mils_run, rule: dict[str, Any], expected: int) -> None:  # type: ignore[no-untyped-def]
+    records = mils_run(demo_config(tmp_path, n=2, stop=[rule, {"name": "max-iterations", "n": 5}]))
+    assert [r["iterations"] for r in records] == [expected, expected]
 
 
-def test_third_party_task_with_a_per_sample_pool(tmp_path: Path, mils_register, mils_plugin_manager) -> None:  # type: ignore[no-untyped-def]
+def test_third_party_task_with_a_per_sample_pool(tmp_path: Path, mils_register, mils_run) -> None:  # type: ignore[no-untyped-def]
     from mils_core.builtin.text_target import TextTarget
 
     class OwnPool(TextTarget):
@@ -222,15 +210,15 @@ def test_third_party_task_with_a_per_sample_pool(tmp_path: Path, mils_register, 
             register("own-pool", OwnPool, options=OwnPool.Options)
 
     mils_register(Plugin())
-    config = demo_config(tmp_path, n=3, iterations=1,
-                         run={"task": "own-pool", "samples": "targets.txt", "output": "out"})
-    execute(config, mils_plugin_manager, progress=False)
-    for record in read_records(config.output_dir()):
+    records = mils_run(demo_config(tmp_path, n=3, iterations=1,
+                                   run={"task": "own-pool", "samples": "targets.txt", "output": "out"}))
+    assert len(records) == 3
+    for record in records:
         assert record["initial_best_text"] == f"{record['source']} extra"
         assert record["initial_best_score"] > 0.9
 
 
-def test_several_prompts_per_sample_in_one_call(tmp_path: Path, mils_register, mils_plugin_manager) -> None:  # type: ignore[no-untyped-def]
+def test_several_prompts_per_sample_in_one_call(tmp_path: Path, mils_register, mils_run) -> None:  # type: ignore[no-untyped-def]
     calls: list[list[Prompt]] = []
 
     def respond(prompt: Prompt) -> str:
@@ -247,10 +235,9 @@ def test_several_prompts_per_sample_in_one_call(tmp_path: Path, mils_register, m
             register("recording", lambda o: Recording(respond=respond))
 
     mils_register(Plugin())
-    config = demo_config(tmp_path, n=2, iterations=1, generator={"name": "recording"},
-                         loop={"prompts_per_sample": 3, "n_new": 10, "batch_samples": 2})
-    execute(config, mils_plugin_manager, progress=False)
+    records = mils_run(demo_config(tmp_path, n=2, iterations=1, generator={"name": "recording"},
+                                   loop={"prompts_per_sample": 3, "n_new": 10, "batch_samples": 2}))
     assert len(calls) == 1 and len(calls[0]) == 6  # 2 samples x 3 prompts, one generator call
     assert {p.n_new for p in calls[0]} == {4}  # ceil(10 / 3)
     assert len({p.seed for p in calls[0]}) == 6
-    assert [r["counters"]["candidates_scored"] for r in read_records(config.output_dir())] == [12, 12]
+    assert [r["counters"]["candidates_scored"] for r in records] == [12, 12]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import re
@@ -13,31 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from mils_core import hookspecs
 from mils_core.errors import ComponentCollisionError, ConfigError, UnknownComponentError
 from mils_core.hookspecs import hookimpl
 from mils_core.plugins import make_plugin_manager
 from mils_core.registry import Provenance, Registry
-
-TESTS = Path(__file__).parent
 
 
 class _Scorers:
     @hookimpl
     def mils_register_scorers(self, register):  # type: ignore[no-untyped-def]
         register("word-overlap", object)
-
-
-def test_every_hookspec_is_documented_and_tested() -> None:
-    test_text = "".join(p.read_text() for p in TESTS.glob("test_*.py"))
-    specs = [f for name, f in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("mils_")]
-    assert len(specs) >= 10
-    for spec in specs:
-        doc = inspect.getdoc(spec) or ""
-        assert len(doc) > 40, f"{spec.__name__} lacks documentation"
-        for param in inspect.signature(spec).parameters:
-            assert f":param {param}:" in doc, f"{spec.__name__} does not document {param!r}"
-        assert spec.__name__ in test_text.replace(f'"{spec.__name__}"', ""), f"no test exercises {spec.__name__}"
 
 
 def test_misspelled_hook_is_rejected() -> None:

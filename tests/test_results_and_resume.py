@@ -46,11 +46,12 @@ def test_nan_is_written_as_null(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "results.jsonl").read_text())["best_score"] is None
 
 
-def test_rerun_skips_finished_samples(tmp_path: Path, mils_plugin_manager) -> None:  # type: ignore[no-untyped-def]
+def test_rerun_skips_finished_samples(tmp_path: Path, mils_run) -> None:  # type: ignore[no-untyped-def]
     config = demo_config(tmp_path, n=6)
-    first = execute(config, mils_plugin_manager, progress=False)
-    second = execute(config, mils_plugin_manager, progress=False)
-    assert first["ok"] == 6 and second["skipped"] == 6 and second["ok"] == 0
+    first = mils_run(config)
+    second = mils_run(config)
+    assert first.summary["ok"] == 6 and second.summary["skipped"] == 6 and second.summary["ok"] == 0
+    assert second == first  # nothing appended, nothing rewritten
     assert len((config.output_dir() / "results.jsonl").read_text().splitlines()) == 6
 
 
@@ -61,18 +62,18 @@ def test_a_different_config_is_refused_in_the_same_folder(tmp_path: Path, mils_p
         execute(changed, mils_plugin_manager, progress=False)
 
 
-def test_retry_failed(tmp_path: Path, mils_plugin_manager) -> None:  # type: ignore[no-untyped-def]
+def test_retry_failed(tmp_path: Path, mils_run) -> None:  # type: ignore[no-untyped-def]
     config = demo_config(tmp_path, n=3)
     (tmp_path / "targets.txt").write_text("a dog runs\n\nthe cat\n")
-    execute(config, mils_plugin_manager, progress=False)
+    assert len(mils_run(config)) == 2
     out = config.output_dir() / "results.jsonl"
     lines = [json.loads(x) for x in out.read_text().splitlines()]
     lines.append({"id": "line-000099", "status": "failed", "error": "x"})
     out.write_text("".join(json.dumps(x) + "\n" for x in lines))
     retry = demo_config(tmp_path, n=3, run={"task": "text-target", "samples": "targets.txt", "output": "out", "retry_failed": True})
     (tmp_path / "targets.txt").write_text("a dog runs\n\nthe cat\n")
-    summary = execute(retry, mils_plugin_manager, progress=False)
-    assert summary["skipped"] == 2 and "line-000099" not in {r["id"] for r in read_records(config.output_dir())}
+    records = mils_run(retry)
+    assert records.summary["skipped"] == 2 and sorted(records.by_id) == ["line-000001", "line-000003"]
 
 
 def _write_config(folder: Path, n: int) -> Path:

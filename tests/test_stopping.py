@@ -2,10 +2,52 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from mils_core.builtin.stopping import MaxIterations, Plateau, TargetScore, TimeBudget
-from mils_core.components import SampleProgress
+from mils_core.components import SampleProgress, StoppingRule
+from mils_core.plugins import MilsPluginManager
+from mils_core.testing.contracts import StoppingRuleContract
+
+
+def build(pm: MilsPluginManager, name: str, **options: Any) -> StoppingRule[Any]:
+    rule = pm.registry.get("stopping-rule", name).build(options)
+    assert isinstance(rule, StoppingRule)
+    return rule
+
+
+class TestMaxIterationsContract(StoppingRuleContract):
+    @pytest.fixture
+    def rule(self, mils_plugin_manager: MilsPluginManager) -> StoppingRule[Any]:
+        return build(mils_plugin_manager, "max-iterations", n=4)
+
+
+class TestPlateauContract(StoppingRuleContract):
+    @pytest.fixture
+    def rule(self, mils_plugin_manager: MilsPluginManager) -> StoppingRule[Any]:
+        return build(mils_plugin_manager, "plateau", patience=2, min_delta=0.01)
+
+
+class TestTargetScoreContract(StoppingRuleContract):
+    @pytest.fixture
+    def rule(self, mils_plugin_manager: MilsPluginManager) -> StoppingRule[Any]:
+        return build(mils_plugin_manager, "target-score", score=0.9)
+
+    @pytest.fixture
+    def mirror_center(self) -> float:
+        return 0.9
+
+    @pytest.fixture
+    def stall_score(self) -> float:
+        return 0.9
+
+
+class TestTimeBudgetContract(StoppingRuleContract):
+    @pytest.fixture
+    def rule(self, mils_plugin_manager: MilsPluginManager) -> StoppingRule[Any]:
+        return build(mils_plugin_manager, "time-budget", seconds=5)
 
 
 def p(iteration: int, history: list[float], elapsed: float = 0.0, higher: bool = True) -> SampleProgress:
@@ -16,7 +58,6 @@ def test_max_iterations() -> None:
     rule = MaxIterations(MaxIterations.Options(n=3))
     assert not rule.should_stop(p(2, [0.1, 0.2, 0.3]))
     assert rule.should_stop(p(3, [0.1, 0.2, 0.3, 0.4]))
-    assert rule.max_iterations() == 3
 
 
 def test_plateau_higher_and_lower_is_better() -> None:
@@ -54,12 +95,9 @@ def test_invalid_options_rejected(mils_plugin_manager) -> None:  # type: ignore[
         spec.build({"seconds": "soon"})
 
 
-def test_third_party_rule_registered_by_hook(tmp_path, mils_plugin_manager, mils_register) -> None:  # type: ignore[no-untyped-def]
+def test_third_party_rule_registered_by_hook(tmp_path, mils_register, mils_run) -> None:  # type: ignore[no-untyped-def]
     from core_helpers import demo_config
-    from mils_core.components import StoppingRule
     from mils_core.hookspecs import hookimpl
-    from mils_core.results import read_records
-    from mils_core.runner import execute
 
     class AtOne(StoppingRule):  # type: ignore[type-arg]
         def should_stop(self, progress: SampleProgress) -> bool:
@@ -71,7 +109,6 @@ def test_third_party_rule_registered_by_hook(tmp_path, mils_plugin_manager, mils
             register("at-one", AtOne)
 
     mils_register(Plugin())
-    config = demo_config(tmp_path, n=2, stop=[{"name": "at-one"}])
-    execute(config, mils_plugin_manager, progress=False)
-    assert [r["iterations"] for r in read_records(config.output_dir())] == [1, 1]
-    assert read_records(config.output_dir())[0]["stop_reason"] == "AtOne"
+    records = mils_run(demo_config(tmp_path, n=2, stop=[{"name": "at-one"}]))
+    assert [r["iterations"] for r in records] == [1, 1]
+    assert records[0]["stop_reason"] == "AtOne"

@@ -24,9 +24,6 @@ class MaxIterations(StoppingRule[MaxIterationsOptions]):
     def should_stop(self, progress: SampleProgress) -> bool:
         return progress.iteration >= self.options.n
 
-    def max_iterations(self) -> int | None:
-        return self.options.n
-
 
 @attrs.frozen
 class PlateauOptions:

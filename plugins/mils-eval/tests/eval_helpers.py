@@ -9,9 +9,7 @@ from typing import Any
 
 import pytest
 
-from mils_core.config import config_from_dict
-from mils_core.plugins import make_plugin_manager
-from mils_core.runner import execute
+from mils_core.testing.helpers import run_config
 
 DATA = Path(__file__).parent / "data"
 needs_java = pytest.mark.skipif(shutil.which("java") is None, reason="needs a Java runtime (apt-get install default-jre-headless)")
@@ -36,9 +34,7 @@ def make_run(tmp_path: Path, raw_extra: dict[str, Any] | None = None, *, samples
         "loop": {"top_k": 8, "n_new": 8, "batch_samples": 4},
     }
     raw.update(raw_extra or {})
-    config = config_from_dict(raw, base_dir=tmp_path)
-    execute(config, make_plugin_manager(), progress=False)
-    return config.output_dir()
+    return run_config(raw, tmp_path).output
 
 
 def write_records(folder: Path, records: list[dict[str, Any]]) -> Path:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from eval_helpers import DATA, coco_fixture, record, write_records
 
 from mils_core.cli import main
+from mils_core.testing.helpers import assert_import_is_light
 from mils_eval.evaluate import evaluate_run
 
 FAST = ("Bleu", "ROUGE_L", "CIDEr")
@@ -104,6 +103,4 @@ def test_cli_table_json_and_exit_codes(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_import_plugin_is_light() -> None:
-    code = ("import sys, mils_eval.plugin; heavy = [m for m in ('torch', 'matplotlib', 'pycocoevalcap', 'PIL') "
-            "if m in sys.modules]; assert not heavy, heavy")
-    subprocess.run([sys.executable, "-c", code], check=True)
+    assert_import_is_light("mils_eval.plugin", forbidden=("torch", "matplotlib", "pycocoevalcap", "PIL"))

@@ -11,6 +11,7 @@ import pytest
 from mils_core.components import Dataset
 from mils_core.errors import ConfigError
 from mils_core.plugins import make_plugin_manager
+from mils_core.testing.contracts import DatasetContract
 
 
 def build(name: str, **options: Any) -> Dataset[Any]:
@@ -144,7 +145,7 @@ def test_msrvtt_errors(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- clotho
 
 
-def test_clotho(tmp_path: Path) -> None:
+def clotho(tmp_path: Path, *, all_clips: bool = True) -> tuple[Path, Path]:
     audio = tmp_path / "evaluation"
     audio.mkdir()
     csv_file = tmp_path / "clotho_captions_evaluation.csv"
@@ -152,6 +153,13 @@ def test_clotho(tmp_path: Path) -> None:
     csv_file.write_text("\ufeff" + header + 'rain on roof.wav,rain falls,"heavy rain, thunder",c3,c4,c5\n'
                         "birds.wav,birds sing,b2,b3,b4,b5\n", encoding="utf-8")
     (audio / "rain on roof.wav").write_bytes(b"RIFF")
+    if all_clips:
+        (audio / "birds.wav").write_bytes(b"RIFF")
+    return audio, csv_file
+
+
+def test_clotho(tmp_path: Path) -> None:
+    audio, csv_file = clotho(tmp_path, all_clips=False)
     ds = build("clotho", audio=str(audio), captions=str(csv_file))
     msg = check_error(ds)
     assert msg.startswith("1 of 2 audio clips not found") and "birds" in msg and "zenodo" in msg.lower()
@@ -169,12 +177,17 @@ def test_clotho(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- manifest
 
 
-def test_manifest_csv_and_jsonl(tmp_path: Path) -> None:
+def manifest(tmp_path: Path) -> Path:
     (tmp_path / "img").mkdir()
     for name in ("a.png", "b.png"):
         (tmp_path / "img" / name).write_bytes(b"png")
     csv_file = tmp_path / "m.csv"
     csv_file.write_text("id,path,references,split\nfirst,img/a.png,a cat|a small cat ,test\n,img/b.png,,test\n")
+    return csv_file
+
+
+def test_manifest_csv_and_jsonl(tmp_path: Path) -> None:
+    csv_file = manifest(tmp_path)
     ds = build("manifest", manifest=str(csv_file))
     ds.check()
     s = list(ds.samples())
@@ -203,3 +216,33 @@ def test_manifest_id_and_file_mismatch(tmp_path: Path) -> None:
     jsonl.write_text('{"id": "cat", "path": "a.png", "references": "one|two"}\n{"id": "dog", "path": "a.png", "references": [1]}\n')
     assert "'references' must be a list of strings" in check_error(build("manifest", manifest=str(jsonl)))
     assert "manifest file" in check_error(build("manifest", manifest=str(tmp_path / "none.csv")))
+
+
+# --------------------------------------------------------------------------- every reader passes the dataset contract
+
+
+class TestCocoKarpathyContract(DatasetContract):
+    @pytest.fixture
+    def dataset(self, tmp_path: Path) -> Dataset[Any]:
+        images, split_file = karpathy(tmp_path)
+        return build("coco-karpathy", images=str(images), split_file=str(split_file))
+
+
+class TestMsrVttContract(DatasetContract):
+    @pytest.fixture
+    def dataset(self, tmp_path: Path) -> Dataset[Any]:
+        folder, ann = msrvtt(tmp_path)
+        return build("msrvtt", videos=str(folder), annotations=str(ann))
+
+
+class TestClothoContract(DatasetContract):
+    @pytest.fixture
+    def dataset(self, tmp_path: Path) -> Dataset[Any]:
+        audio, csv_file = clotho(tmp_path)
+        return build("clotho", audio=str(audio), captions=str(csv_file))
+
+
+class TestManifestContract(DatasetContract):
+    @pytest.fixture
+    def dataset(self, tmp_path: Path) -> Dataset[Any]:
+        return build("manifest", manifest=str(manifest(tmp_path)))

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +11,7 @@ from PIL import Image
 
 from mils_core.errors import ConfigError
 from mils_core.testing.contracts import TaskContract
+from mils_core.testing.helpers import assert_import_is_light
 from mils_image.task import ImageCaptioning, builtin_pool, image_samples
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "images"
@@ -69,6 +68,4 @@ def test_custom_pool_file(tmp_path: Path) -> None:
 
 
 def test_plugin_import_is_light() -> None:
-    code = "import mils_image.plugin, sys; assert not {'torch', 'PIL', 'numpy'} & set(sys.modules), sorted(sys.modules)"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
+    assert_import_is_light("mils_image.plugin", forbidden=("torch", "PIL", "numpy"))

@@ -7,11 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from mils_core.config import config_from_dict
-from mils_core.plugins import make_plugin_manager
-from mils_core.results import read_records
-from mils_core.runner import execute
-
 TARGETS = [
     "a brown dog runs along the beach",
     "a red car parked on a quiet city street",
@@ -21,7 +16,7 @@ TARGETS = [
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("one_torch_thread")
-def test_text_target_with_smollm2(tmp_path: Path) -> None:
+def test_text_target_with_smollm2(tmp_path: Path, mils_run) -> None:  # type: ignore[no-untyped-def]
     pytest.importorskip("gguf")
     raw = {
         "run": {"task": "text-target", "samples": TARGETS, "output": str(tmp_path / "run"),
@@ -32,11 +27,9 @@ def test_text_target_with_smollm2(tmp_path: Path) -> None:
         "stop": [{"name": "max-iterations", "n": 3}],
         "loop": {"n_new": 16, "top_k": 8, "prompts_per_sample": 4},
     }
-    config = config_from_dict(raw, base_dir=tmp_path)
-    summary = execute(config, make_plugin_manager(), progress=False)
+    records = mils_run(raw)
+    summary = records.summary
     assert summary["ok"] == 3 and summary["failed"] == 0
-
-    records = read_records(tmp_path / "run")
     assert len(records) == 3
     for rec in records:
         assert rec["status"] == "ok" and rec["iterations"] == 3

@@ -99,7 +99,7 @@ def test_api_key_from_env_is_sent_and_never_logged(
     [g] = gen.generate([tagged("k")])
     assert g.error is None
     assert server.log[-1][2] is True
-    assert secret not in gen.identity()
+    assert secret not in gen.cache_identity()
     monkeypatch.delenv("MY_LLM_KEY")
     [bad] = make(server, api_key_env="MY_LLM_KEY").generate([tagged("k2")])
     assert bad.error is not None and "HTTP 401" in bad.error and "MY_LLM_KEY" in bad.error

@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from mils_core.cli import main
 from mils_core.errors import ConfigError
 from mils_core.plugins import make_plugin_manager
+from mils_core.testing.helpers import assert_import_is_light
 from mils_llm.hf import TransformersGenerator
 from mils_llm.llamacpp import LlamaCppGenerator
 from mils_llm.openai_compat import OpenAIGenerator
 
 
 def test_import_is_cheap() -> None:
-    code = (
-        "import sys, mils_llm.plugin, mils_llm.options, mils_llm.models\n"
-        "heavy = [m for m in ('torch', 'transformers', 'llama_cpp', 'huggingface_hub') if m in sys.modules]\n"
-        "assert not heavy, heavy\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    assert_import_is_light("mils_llm.plugin", "mils_llm.options", "mils_llm.models",
+                           forbidden=("torch", "transformers", "llama_cpp", "huggingface_hub"))
 
 
 def test_registered_by_entry_point() -> None:
