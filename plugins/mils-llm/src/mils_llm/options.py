@@ -5,29 +5,15 @@ Sampling defaults follow the MILS paper: temperature 0.5, top-p 0.9.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import attrs
 
-DTYPES = ("auto", "float32", "bfloat16", "float16")
+from mils_core import validators as v
+from mils_core.validators import DTYPES
 
-_ge0 = attrs.validators.ge(0)
-_fge0 = attrs.validators.ge(0.0)
-_ge1 = attrs.validators.ge(1)
-_opt_ge1 = attrs.validators.optional(attrs.validators.ge(1))
+__all__ = ["DTYPES", "LlamaCppOptions", "OpenAIOptions", "TransformersOptions"]
 
-
-def _top_p(_inst: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not 0.0 < value <= 1.0:
-        raise ValueError(f"{attribute.name} must be in (0, 1], got {value!r}")
-
-
-def _only_auto(what: str) -> Callable[[object, attrs.Attribute[str], str], None]:
-    def check(_inst: object, attribute: attrs.Attribute[str], value: str) -> None:
-        if value != "auto":
-            raise ValueError(f"{attribute.name} {value!r} cannot be chosen here: {what}; leave it \"auto\"")
-
-    return check
+_top_p = v.in_range(0.0, 1.0, low_open=True)
+_opt_ge1 = v.optional(v.positive_int)
 
 
 @attrs.frozen
@@ -43,12 +29,12 @@ class TransformersOptions:
 
     model: str | None = None
     gguf_file: str | None = None
-    temperature: float = attrs.field(default=0.5, validator=_fge0)
+    temperature: float = attrs.field(default=0.5, validator=v.non_negative)
     top_p: float = attrs.field(default=0.9, validator=_top_p)
-    max_new_tokens: int = attrs.field(default=512, validator=_ge1)
-    batch_size: int = attrs.field(default=16, validator=_ge1)
-    device: str = "auto"
-    dtype: str = attrs.field(default="auto", validator=attrs.validators.in_(DTYPES))
+    max_new_tokens: int = attrs.field(default=512, validator=v.positive_int)
+    batch_size: int = attrs.field(default=16, validator=v.positive_int)
+    device: str = attrs.field(default="auto", validator=v.device)
+    dtype: str = attrs.field(default="auto", validator=v.dtype)
     seed: int = 0
     context_window: int | None = attrs.field(default=None, validator=_opt_ge1)
     trust_remote_code: bool = False
@@ -75,15 +61,22 @@ class LlamaCppOptions:
 
     model: str | None = None
     gguf_file: str | None = None
-    temperature: float = attrs.field(default=0.5, validator=_fge0)
+    temperature: float = attrs.field(default=0.5, validator=v.non_negative)
     top_p: float = attrs.field(default=0.9, validator=_top_p)
-    max_new_tokens: int = attrs.field(default=512, validator=_ge1)
-    batch_size: int = attrs.field(default=512, validator=_ge1)
-    device: str = "auto"
-    dtype: str = attrs.field(default="auto", validator=_only_auto("a GGUF file's quantisation fixes its precision"))
+    max_new_tokens: int = attrs.field(default=512, validator=v.positive_int)
+    batch_size: int = attrs.field(default=512, validator=v.positive_int)
+    device: str = attrs.field(default="auto", validator=v.device)
+    dtype: str = attrs.field(default="auto", validator=v.only_auto("a GGUF file's quantisation fixes its precision"))
     seed: int = 0
     n_ctx: int | None = attrs.field(default=None, validator=_opt_ge1)
     n_threads: int | None = attrs.field(default=None, validator=_opt_ge1)
+    #: Let llama.cpp repack weights into its "extra buffer types" (CPU-specific layouts such as
+    #: the AMX kernels for quantised weights). Off by default: on some AMX CPUs that path dies
+    #: with SIGILL, and for the small models mils runs on CPUs it gains little.
+    use_extra_bufts: bool = False
+    #: Before the first load, run one token in a child process to prove the native library works
+    #: on this CPU (remembered on disk per library build, CPU and model file).
+    check_cpu: bool = True
 
 
 @attrs.frozen
@@ -100,21 +93,21 @@ class OpenAIOptions:
     model: str | None = None
     base_url: str = "https://api.openai.com/v1"
     api_key_env: str = "OPENAI_API_KEY"
-    temperature: float = attrs.field(default=0.5, validator=_fge0)
+    temperature: float = attrs.field(default=0.5, validator=v.non_negative)
     top_p: float = attrs.field(default=0.9, validator=_top_p)
-    max_new_tokens: int = attrs.field(default=512, validator=_ge1)
-    batch_size: int = attrs.field(default=256, validator=_ge1)
-    device: str = attrs.field(default="auto", validator=_only_auto("the server decides where the model runs"))
-    dtype: str = attrs.field(default="auto", validator=_only_auto("the server decides the model's precision"))
+    max_new_tokens: int = attrs.field(default=512, validator=v.positive_int)
+    batch_size: int = attrs.field(default=256, validator=v.positive_int)
+    device: str = attrs.field(default="auto", validator=v.only_auto("the server decides where the model runs"))
+    dtype: str = attrs.field(default="auto", validator=v.only_auto("the server decides the model's precision"))
     seed: int = 0
-    max_concurrency: int = attrs.field(default=16, validator=_ge1)
-    timeout_s: float = attrs.field(default=60.0, validator=attrs.validators.gt(0))
-    max_retries: int = attrs.field(default=5, validator=_ge0)
-    retry_backoff_s: float = attrs.field(default=0.5, validator=_fge0)
+    max_concurrency: int = attrs.field(default=16, validator=v.positive_int)
+    timeout_s: float = attrs.field(default=60.0, validator=v.positive)
+    max_retries: int = attrs.field(default=5, validator=v.non_negative_int)
+    retry_backoff_s: float = attrs.field(default=0.5, validator=v.non_negative)
     context_window: int | None = attrs.field(default=None, validator=_opt_ge1)
     send_seed: bool = True
     #: The request field that carries ``max_new_tokens``: ``max_tokens`` (vLLM, llama.cpp, Ollama,
     #: TGI) or ``max_completion_tokens`` (the OpenAI API's newer models, which reject ``max_tokens``).
     token_limit_field: str = attrs.field(
-        default="max_tokens", validator=attrs.validators.in_(("max_tokens", "max_completion_tokens"))
+        default="max_tokens", validator=v.one_of(("max_tokens", "max_completion_tokens"))
     )
