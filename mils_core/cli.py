@@ -14,8 +14,8 @@ from typing import Any
 
 from mils_core import __version__
 from mils_core.errors import MilsError
+from mils_core.kinds import BY_PLURAL, KINDS
 from mils_core.plugins import MilsPluginManager, make_plugin_manager
-from mils_core.registry import KINDS, PLURALS
 
 EXIT_OK, EXIT_FAILED_SAMPLES, EXIT_USAGE, EXIT_RUNTIME, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -86,10 +86,10 @@ def cmd_plugins(args: argparse.Namespace, pm: MilsPluginManager) -> int:
 
 
 def cmd_list(args: argparse.Namespace, pm: MilsPluginManager) -> int:
-    kind = {v: k for k, v in PLURALS.items()}[args.kind]
-    for spec in pm.registry.specs(kind):
+    for spec in pm.registry.specs(BY_PLURAL[args.kind].name):
         aliases = f" (aliases: {', '.join(spec.aliases)})" if spec.aliases else ""
-        print(f"{spec.name:<20} {spec.description}{aliases}  [{spec.provenance}]")
+        media = spec.media()
+        print(f"{spec.name:<20} {spec.description}{aliases}{f'  ({media})' if media else ''}  [{spec.provenance}]")
     return EXIT_OK
 
 
@@ -116,13 +116,13 @@ def build_parser(pm: MilsPluginManager) -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_plugins)
 
     p = sub.add_parser("list", help="list registered components of one kind")
-    p.add_argument("kind", choices=[PLURALS[k] for k in KINDS])
+    p.add_argument("kind", choices=[k.plural for k in KINDS])
     p.set_defaults(handler=cmd_list)
 
     from mils_core.pool_builder import add_pool_command
 
     add_pool_command(sub)
-    pm.hook.mils_register_commands(subparsers=sub)
+    pm.hooks.register_commands(sub)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""Component contracts: what a generator, scorer, task and stopping rule must provide.
+"""Component contracts: what a generator, scorer, renderer, task, stopping rule and dataset provide.
 
 A component is built by its registered factory from a typed (attrs) options object and
 must not load models in ``__init__``: heavy work happens in ``load()``, called once when
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
 import attrs
@@ -22,6 +23,9 @@ OptionsT = TypeVar("OptionsT")
 #: A score: one number, or a tuple of numbers for multi-objective tasks.
 Score = float | tuple[float, ...]
 
+#: The media name of plain candidate texts (other media names are free strings: image, video, audio, ...).
+TEXT = "text"
+
 
 @attrs.frozen
 class Message:
@@ -33,10 +37,32 @@ class Message:
 
 @attrs.frozen
 class ScoredText:
-    """A candidate text and its score (scalarised for ranking)."""
+    """A candidate text and its score.
+
+    ``score`` is the one number texts are ranked by (in a prompt: in the scorer's own
+    orientation, so losses stay losses); ``raw`` is what the scorer returned, every objective
+    kept (a float, or a tuple for multi-objective scorers), or None where not known.
+    """
 
     text: str
     score: float
+    raw: Score | None = None
+    #: The scorer's objective names, set for multi-objective scores (so prompts can name them).
+    names: tuple[str, ...] = ()
+
+    def label(self, digits: int = 2) -> str:
+        """The score as a prompt shows it: ``0.52``, or ``style 0.12, content 0.40`` for several objectives."""
+        values = self.objectives()
+        if len(values) == 1:
+            return f"{self.score:.{digits}f}"
+        names = self.names if len(self.names) == len(values) else tuple(f"objective {i + 1}" for i in range(len(values)))
+        return ", ".join(f"{n} {v:.{digits}f}" for n, v in zip(names, values, strict=True))
+
+    def objectives(self) -> tuple[float, ...]:
+        """Every objective of the raw score (the ranking score alone when there is none)."""
+        if self.raw is None:
+            return (self.score,)
+        return tuple(self.raw) if isinstance(self.raw, tuple) else (float(self.raw),)
 
 
 @attrs.frozen
@@ -82,6 +108,8 @@ class Component(ABC, Generic[OptionsT]):
 
     #: The attrs class of this component's options.
     Options: ClassVar[type] = NoOptions
+    #: Option names that do not change outputs (left out of :meth:`cache_identity`).
+    identity_ignores: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, options: OptionsT | None = None) -> None:
         self.options: OptionsT = options if options is not None else self.Options()
@@ -96,13 +124,13 @@ class Component(ABC, Generic[OptionsT]):
             self.load()
             self._loaded = True
 
-    def identity(self) -> str:
-        """A string that changes whenever this component's outputs could change.
+    def cache_identity(self) -> str:
+        """A string that changes whenever this component's outputs could change (a cache key).
 
-        Used as a cache key; the default covers the class and every option.
+        The class and every option except those in :attr:`identity_ignores`.
         """
         opts = attrs.asdict(self.options) if attrs.has(type(self.options)) else {}  # type: ignore[arg-type]
-        items = ",".join(f"{k}={opts[k]!r}" for k in sorted(opts))
+        items = ",".join(f"{k}={opts[k]!r}" for k in sorted(opts) if k not in self.identity_ignores)
         return f"{type(self).__module__}.{type(self).__qualname__}({items})"
 
 
@@ -132,14 +160,20 @@ class Generator(Component[OptionsT]):
 
 
 class Scorer(Component[OptionsT]):
-    """Scores candidate texts against samples' targets.
+    """Scores candidates (texts, or the artifacts a renderer made of them) against samples' targets.
 
     The core calls :meth:`prepare_targets` once per sample, then :meth:`score` and
     :meth:`score_matrix` with the prepared handles.
     """
 
-    #: True if larger scores are better; False for losses.
+    #: True if larger scores are better; False for losses (every objective alike).
     higher_is_better: ClassVar[bool] = True
+    #: The names of the numbers a score holds: one for a float, one per tuple entry.
+    objectives: ClassVar[tuple[str, ...]] = ("score",)
+    #: Media of the targets this scorer takes (e.g. ``("image",)``); None: not declared.
+    target_media: ClassVar[tuple[str, ...] | None] = None
+    #: Media of the candidates it scores: ``("text",)``, or what a renderer produces (``("image",)``).
+    candidate_media: ClassVar[tuple[str, ...]] = (TEXT,)
 
     @abstractmethod
     def prepare_targets(self, targets: Sequence[Any]) -> list[Any]:
@@ -150,20 +184,21 @@ class Scorer(Component[OptionsT]):
         """Score ``texts[i]`` against ``handles[i]`` for every i (batched across samples)."""
 
     def score_matrix(self, handles: Sequence[Any], texts: Sequence[str]) -> np.ndarray:
-        """Scalarised scores of the same texts against every handle: shape (samples, texts).
+        """Scores of the same texts against every handle: shape (samples, texts).
 
-        Used for the initial pool. Embedding scorers override this with one matmul
+        Used for the initial pool of single-objective scorers (multi-objective scorers'
+        pools go through :meth:`score`). Embedding scorers override this with one matmul
         over cached text embeddings.
         """
         rows = self.score(handles, [texts] * len(handles))
-        return np.array([[self.scalarize(s) for s in row] for row in rows], dtype=np.float64)
+        return np.array([[float(s) for s in row] for row in rows], dtype=np.float64)  # type: ignore[arg-type]
 
     def prepare_pool(self, texts: Sequence[str]) -> None:  # noqa: B027 - optional hook
         """Precompute sample-independent work for the initial pool (called once per run)."""
 
-    def scalarize(self, score: Score) -> float:
-        """One number per score, in the scorer's own orientation (tuples are summed)."""
-        return float(sum(score)) if isinstance(score, tuple) else float(score)
+    def configure(self, policy: Mapping[str, Any]) -> None:  # noqa: B027 - optional hook
+        """Receive the run's savings switches and cache folder (``text_cache``, ``pool_cache``,
+        ``sort_by_length``, ``cache_dir``); scorers that have no such savings ignore them."""
 
     def stats(self) -> dict[str, int]:
         """Counters for benchmarks and tests (e.g. texts encoded, cache hits)."""
@@ -173,9 +208,35 @@ class Scorer(Component[OptionsT]):
 class Task(Component[OptionsT]):
     """A MILS task: how samples are read and shown to the generator, and defaults."""
 
+    #: Media of the target :meth:`load_target` returns (``image``, ``video``, ``audio``, ``text``, ...).
+    target_media: ClassVar[str] = TEXT
     #: Default component names and hyper-parameters (overridden by the config).
     default_generator: ClassVar[str] = "mutate"
     default_scorer: ClassVar[str] = "word-overlap"
+    #: The renderer used when the config names none (None: candidates are scored as texts).
+    default_renderer: ClassVar[str | None] = None
+    #: Weights that turn a multi-objective score into one ranking number (None: all 1).
+    default_weights: ClassVar[tuple[float, ...] | None] = None
+    #: Named config bundles (sections as in a config file, without ``[run]``) for this task.
+    presets: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
+
+    @classmethod
+    def preset(cls, name: str) -> dict[str, Any]:
+        """A copy of the preset ``name``'s config sections; ConfigError naming the presets if none."""
+        import copy
+
+        from mils_core.errors import ConfigError
+        from mils_core.suggest import did_you_mean
+
+        if name not in cls.presets:
+            known = ", ".join(cls.presets) or "none"
+            raise ConfigError(f"no preset named {name!r}.{did_you_mean(name, list(cls.presets))} Presets: {known}.")
+        return copy.deepcopy(dict(cls.presets[name]))
+
+    @property
+    def default_stop(self) -> tuple[tuple[str, dict[str, Any]], ...]:
+        """The stopping rules used when the config has no ``[[stop]]``: ``default_iterations`` iterations."""
+        return (("max-iterations", {"n": self.default_iterations}),)
     default_iterations: ClassVar[int] = 10
     default_n_new: ClassVar[int] = 50
     default_top_k: ClassVar[int] = 50
@@ -236,9 +297,56 @@ class StoppingRule(Component[OptionsT]):
     def should_stop(self, progress: SampleProgress) -> bool:
         """True to stop after ``progress.iteration`` iterations."""
 
-    def max_iterations(self) -> int | None:
-        """An upper bound on iterations, if this rule implies one (for progress bars)."""
-        return None
+
+class Renderer(Component[OptionsT]):
+    """Turns candidate texts into artifacts that the scorer then scores.
+
+    A text-to-image model renders a prompt; an editor applies an instruction to the sample's
+    content image (``conditioned_on``). The core batches calls through its
+    :class:`~mils_core.batching.Batcher` (halving on out-of-memory), caches every artifact by
+    (:meth:`cache_identity`, text, seed, and the sample when conditioned) so no text is
+    rendered twice, and writes the best artifacts into the run folder with :meth:`save`.
+    """
+
+    #: Media of the artifacts (what the scorer must accept as candidates).
+    produces: ClassVar[str] = "image"
+    #: Media of sample targets this renderer is conditioned on; None: it renders from text alone.
+    conditioned_on: ClassVar[tuple[str, ...] | None] = None
+    #: File suffix :meth:`save` writes.
+    suffix: ClassVar[str] = ".png"
+
+    @abstractmethod
+    def render_batch(self, texts: list[str], seeds: list[int], conditions: list[Any] | None) -> list[Any]:
+        """One artifact per text, in order. ``conditions[i]`` is the sample target text i is
+        rendered for (None unless :attr:`conditioned_on` is set)."""
+
+    def batch_size(self) -> int:
+        """Largest batch to try (out-of-memory back-off may lower it)."""
+        return int(getattr(self.options, "batch_size", 4))
+
+    def save(self, artifact: Any, path: Path) -> None:
+        """Write ``artifact`` to ``path`` (which ends in :attr:`suffix`); the core makes it atomic.
+
+        The default writes PIL images (PNG) and arrays (``.npy``).
+        """
+        if isinstance(artifact, np.ndarray):
+            with open(path, "wb") as fh:
+                np.save(fh, artifact, allow_pickle=False)
+            return
+        save = getattr(artifact, "save", None)
+        if save is None:
+            raise TypeError(f"{type(self).__name__} made a {type(artifact).__name__}; override Renderer.save to write it")
+        save(path, format=path.suffix.lstrip(".").upper() or "PNG")
+
+
+def scalarize(score: Score, weights: Sequence[float] | None = None) -> float:
+    """One ranking number from a score: the weighted sum of its objectives (weights default to 1)."""
+    values = score if isinstance(score, tuple) else (score,)
+    if weights is None:
+        return float(sum(values))
+    if len(weights) != len(values):
+        raise ValueError(f"{len(weights)} objective weights given for a score of {len(values)} objectives")
+    return float(sum(w * v for w, v in zip(weights, values, strict=True)))
 
 
 def finite(value: Score) -> bool:
@@ -258,6 +366,8 @@ class Dataset(Component[OptionsT]):
 
     #: Options holding file or folder paths; relative ones are taken from the config file's folder.
     path_options: ClassVar[tuple[str, ...]] = ()
+    #: Media of its samples (``image``, ``video``, ``audio``, ...); None: not declared.
+    sample_media: ClassVar[str | None] = None
 
     @abstractmethod
     def check(self) -> None:

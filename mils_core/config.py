@@ -34,10 +34,11 @@ from typing import Any
 import attrs
 
 from mils_core.errors import ConfigError
+from mils_core.kinds import KINDS
 from mils_core.options import build_options
 from mils_core.suggest import did_you_mean
 
-SECTIONS = ("run", "task", "generator", "scorer", "stop", "loop", "dataset")
+SECTIONS = ("run", *(k.section for k in KINDS), "loop")
 
 
 @attrs.frozen
@@ -67,6 +68,10 @@ class LoopSection:
     text_cache: bool = True
     pool_cache: bool = True
     sort_by_length: bool = True
+    #: One weight per objective of a multi-objective scorer, for ranking (None: the task's default, else all 1).
+    weights: tuple[float, ...] | None = None
+    #: Also keep the best artifact of every iteration (not only each sample's final best).
+    save_iteration_artifacts: bool = False
 
 
 @attrs.frozen
@@ -79,17 +84,56 @@ class ComponentConfig:
 
 @attrs.frozen
 class Config:
-    """A validated run configuration."""
+    """A validated run configuration.
+
+    ``selections`` holds, per component kind (see :mod:`mils_core.kinds`), the components the
+    config names; the task is the one named by ``[run] task`` with the ``[task]`` options.
+    """
 
     run: RunSection
     loop: LoopSection
-    task_options: dict[str, Any]
-    generator: ComponentConfig | None
-    scorer: ComponentConfig | None
-    stop: tuple[ComponentConfig, ...]
-    dataset: ComponentConfig | None
+    selections: dict[str, tuple[ComponentConfig, ...]]
     base_dir: Path
     raw: dict[str, Any]
+
+    def selected(self, kind: str) -> tuple[ComponentConfig, ...]:
+        """The components of ``kind`` the config names (empty: the task's defaults apply)."""
+        return self.selections.get(kind, ())
+
+    def _first(self, kind: str) -> ComponentConfig | None:
+        found = self.selected(kind)
+        return found[0] if found else None
+
+    @property
+    def task_options(self) -> dict[str, Any]:
+        """The ``[task]`` table."""
+        task = self._first("task")
+        return dict(task.options) if task is not None else {}
+
+    @property
+    def generator(self) -> ComponentConfig | None:
+        """The ``[generator]`` table, if any."""
+        return self._first("generator")
+
+    @property
+    def scorer(self) -> ComponentConfig | None:
+        """The ``[scorer]`` table, if any."""
+        return self._first("scorer")
+
+    @property
+    def renderer(self) -> ComponentConfig | None:
+        """The ``[renderer]`` table, if any."""
+        return self._first("renderer")
+
+    @property
+    def stop(self) -> tuple[ComponentConfig, ...]:
+        """The ``[[stop]]`` tables."""
+        return self.selected("stopping-rule")
+
+    @property
+    def dataset(self) -> ComponentConfig | None:
+        """The ``[dataset]`` table, if any."""
+        return self._first("dataset")
 
     def output_dir(self) -> Path:
         """The run folder, absolute."""
@@ -192,31 +236,26 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path, overrides: Itera
         raise ConfigError("the config needs a [run] table with task = \"<task name>\"; run 'mils list tasks' to see them")
     run = build_options(RunSection, run_raw, "[run]")
     loop = build_options(LoopSection, data.get("loop", {}), "[loop]")
-    task_options = data.get("task", {})
-    if not isinstance(task_options, Mapping):
-        raise ConfigError("[task] must be a table of task options")
-    generator = _component(data["generator"], "[generator]") if "generator" in data else None
-    scorer = _component(data["scorer"], "[scorer]") if "scorer" in data else None
-    stop_raw = data.get("stop", [])
-    if isinstance(stop_raw, Mapping):
-        stop_raw = [stop_raw]
-    if not isinstance(stop_raw, list):
-        raise ConfigError("[[stop]] must be an array of tables, each with a 'name'")
-    stop = tuple(_component(s, f"[[stop]] #{i + 1}") for i, s in enumerate(stop_raw))
-    dataset = _component(data["dataset"], "[dataset]") if "dataset" in data else None
+    selections: dict[str, tuple[ComponentConfig, ...]] = {}
+    for kind in KINDS:
+        if kind.section not in data:
+            continue
+        raw_section = data[kind.section]
+        if kind.name == "task":
+            if not isinstance(raw_section, Mapping):
+                raise ConfigError("[task] must be a table of task options")
+            continue
+        if kind.many:
+            tables = [raw_section] if isinstance(raw_section, Mapping) else raw_section
+            if not isinstance(tables, list):
+                raise ConfigError(f"[[{kind.section}]] must be an array of tables, each with a 'name'")
+            selections[kind.name] = tuple(_component(t, f"[[{kind.section}]] #{i + 1}") for i, t in enumerate(tables))
+        else:
+            selections[kind.name] = (_component(raw_section, f"[{kind.section}]"),)
+    selections["task"] = (ComponentConfig(str(run.task), dict(data.get("task", {}))),)
     if run.shard is not None:
         parse_shard(run.shard)
-    return Config(
-        run=run,
-        loop=loop,
-        task_options=dict(task_options),
-        generator=generator,
-        scorer=scorer,
-        stop=stop,
-        dataset=dataset,
-        base_dir=base_dir,
-        raw=data,
-    )
+    return Config(run=run, loop=loop, selections=selections, base_dir=base_dir, raw=data)
 
 
 def parse_shard(text: str) -> tuple[int, int]:

@@ -54,6 +54,19 @@ def mils_register_scorers(register: RegisterFn) -> None:
 
 
 @hookspec
+def mils_register_renderers(register: RegisterFn) -> None:
+    """Declare renderers (text-to-image models, image editors) that turn candidate texts into artifacts.
+
+    Called once per plugin manager, when the registry is first built. A run uses a renderer
+    when its ``[renderer]`` table (or its task's ``default_renderer``) names one; the scorer
+    then scores the artifacts instead of the texts.
+
+    :param register: as for :func:`mils_register_generators`; the factory returns a
+        :class:`mils_core.components.Renderer`.
+    """
+
+
+@hookspec
 def mils_register_tasks(register: RegisterFn) -> None:
     """Declare tasks (how samples are read, the prompt, the reply parser, defaults).
 

@@ -12,32 +12,32 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+import re
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import attrs
 import numpy as np
 import structlog
 
-from mils_core.components import Generation, Prompt, Sample, SampleProgress, Score, ScoredText, finite
+from mils_core.components import Generation, Prompt, Sample, SampleProgress, Score, ScoredText, finite, scalarize
 from mils_core.config import Config
-from mils_core.embedding import EmbeddingScorer
-from mils_core.errors import SampleError
+from mils_core.errors import ConfigError, SampleError
 from mils_core.parsing import dedupe, normalize
+from mils_core.records import SampleRecord
+from mils_core.rendering import RenderJob, RenderStage, save_artifact
 from mils_core.runinfo import Components, RunInfo
+from mils_core.seeds import derive_seed
 
 log = structlog.get_logger("mils.loop")
 
 #: How many ranked texts a sample keeps beyond top-K (exploration draws from them).
 RESERVE = 4
-
-
-def derive_seed(*parts: object) -> int:
-    """A 63-bit seed derived from the parts (stable across processes and platforms)."""
-    digest = hashlib.sha256("|".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:8], "big") & ((1 << 63) - 1)
+#: The run-folder sub-folder holding rendered artifacts.
+ARTIFACTS_DIR = "artifacts"
 
 
 @attrs.define
@@ -53,6 +53,13 @@ class SampleState:
     seen: set[str] = attrs.field(factory=set)
     history: list[float] = attrs.field(factory=list)
     history_mean: list[float] = attrs.field(factory=list)
+    history_objectives: list[list[float]] = attrs.field(factory=list)
+    #: The sample's target, kept only when a renderer is conditioned on it.
+    target: Any = None
+    #: (text, artifact) of the best candidate so far, when a renderer made artifacts.
+    best_artifact: tuple[str, Any] | None = None
+    #: (iteration, text, artifact) of the best after each iteration, when asked for.
+    iteration_artifacts: list[tuple[int, str, Any]] = attrs.field(factory=list)
     iteration: int = 0
     uses_shared_pool: bool = False
     initial_best: ScoredText | None = None
@@ -91,7 +98,18 @@ class Loop:
         self.per_prompt = -(-self.n_new // loop.prompts_per_sample)  # texts asked for in each prompt
         self.keep = self.top_k * RESERVE
         self.on_iteration = on_iteration
-        self.sign = 1.0 if components.scorer.higher_is_better else -1.0
+        scorer = components.scorer
+        self.sign = 1.0 if scorer.higher_is_better else -1.0
+        self.weights = loop.weights or task.default_weights
+        if self.weights is not None and len(self.weights) != len(scorer.objectives):
+            raise ConfigError(
+                f"[loop] weights has {len(self.weights)} entries but the scorer has {len(scorer.objectives)} objectives "
+                f"({', '.join(scorer.objectives)}); give one weight per objective"
+            )
+        renderer = components.renderer
+        self.render = RenderStage(renderer, derive_seed(config.run.seed, "render")) if renderer is not None else None
+        #: The initial pool is scored with one matrix product (no renders, one objective).
+        self.matrix_pool = self.render is None and len(scorer.objectives) == 1
         self.pool: list[str] = []
         self.pool_keys: frozenset[str] = frozenset()
 
@@ -100,7 +118,9 @@ class Loop:
         """A ranking score back in the scorer's own orientation (losses stay losses)."""
         return oriented * self.sign
 
-    def _merge(self, state: SampleState, texts: Sequence[str], scores: Sequence[Score]) -> None:
+    def _merge(
+        self, state: SampleState, texts: Sequence[str], scores: Sequence[Score], artifacts: Sequence[Any] | None = None
+    ) -> None:
         added: list[ScoredText] = []
         for text, score in zip(texts, scores, strict=True):
             state.counters["candidates_scored"] += 1
@@ -108,19 +128,55 @@ class Loop:
                 state.counters["nan_dropped"] += 1
                 continue
             state.raw[text] = score
-            added.append(ScoredText(text, self.sign * self.c.scorer.scalarize(score)))
+            added.append(ScoredText(text, self.sign * scalarize(score, self.weights), score))
         merged = state.ranked + added
         merged.sort(key=lambda st: (-st.score, st.text))
         state.ranked = merged[: self.keep]
+        if artifacts is not None and state.ranked:
+            made = dict(zip(texts, artifacts, strict=True))
+            best = state.ranked[0].text
+            if best in made:
+                state.best_artifact = (best, made[best])
 
     def _record_history(self, state: SampleState) -> None:
         top = state.ranked[: self.top_k]
         if top:
             state.history.append(self.natural(top[0].score))
             state.history_mean.append(self.natural(float(np.mean([t.score for t in top]))))
+            state.history_objectives.append(list(top[0].objectives()))
         else:
             state.history.append(math.nan)
             state.history_mean.append(math.nan)
+            state.history_objectives.append([])
+        if self.config.loop.save_iteration_artifacts and state.iteration > 0 and state.best_artifact is not None:
+            state.iteration_artifacts.append((state.iteration, *state.best_artifact))
+
+    def score_groups(
+        self, states: Sequence[SampleState], texts: Sequence[Sequence[str]]
+    ) -> tuple[list[list[Score]], list[list[Any] | None]]:
+        """Scores of ``texts[i]`` for ``states[i]``, and the artifacts scored (None without a renderer).
+
+        With a renderer the texts are rendered first; a sample whose render fails gets its
+        ``error`` set and no scores, the others go on.
+        """
+        if not any(texts):
+            return [[] for _ in states], [None for _ in states]
+        if self.render is None:
+            return self.c.scorer.score([s.handle for s in states], texts), [None for _ in states]
+        results = self.render.render([
+            RenderJob(s.sample.id, group, s.target if self.render.conditioned else None)
+            for s, group in zip(states, texts, strict=True)
+        ])
+        ok = [i for i, r in enumerate(results) if r.error is None]
+        for i, result in enumerate(results):
+            if result.error is not None:
+                states[i].error = result.error
+        scores: list[list[Score]] = [[] for _ in states]
+        artifacts: list[list[Any] | None] = [None for _ in states]
+        rows = self.c.scorer.score([states[i].handle for i in ok], [results[i].artifacts for i in ok])
+        for i, row in zip(ok, rows, strict=True):
+            scores[i], artifacts[i] = row, results[i].artifacts
+        return scores, artifacts
 
     # -- phases -------------------------------------------------------------------------
     def prepare_pool(self) -> None:
@@ -153,6 +209,7 @@ class Loop:
         if not ok:
             return [], failed
         t0 = time.perf_counter()
+        ok_before = list(ok)
         try:
             handles = self.c.scorer.prepare_targets(targets)
         except (SampleError, ValueError, OSError):
@@ -164,8 +221,12 @@ class Loop:
                     state.error = f"scorer cannot encode sample {state.sample.id!r}: {exc}"
                     failed.append(state)
                     ok.remove(state)
+        conditioned = self.render is not None and self.render.conditioned
+        kept = dict(zip((id(s) for s in ok_before), targets, strict=True)) if conditioned else {}
         for state, handle in zip(ok, handles, strict=True):
             state.handle = handle
+            if conditioned:
+                state.target = kept[id(state)]
         if ok:
             self._score_initial(ok)
         per = (time.perf_counter() - t0) / max(1, len(ok))
@@ -180,17 +241,21 @@ class Loop:
         shared = [s for s, p in zip(states, own, strict=True) if p is None]
         for state in shared:
             state.uses_shared_pool = bool(self.pool)
-        if shared and self.pool:
-            if isinstance(self.c.scorer, EmbeddingScorer) and not self.c.scorer.policy.pool_cache:
-                self.c.scorer.prepare_pool([])  # ablation: re-encode the pool for every sample
-                for state in shared:
-                    self._merge_matrix([state], self.c.scorer.score_matrix([state.handle], self.pool))
-            else:
-                self._merge_matrix(shared, self.c.scorer.score_matrix([s.handle for s in shared], self.pool))
-        for state, pool in zip(states, own, strict=True):
-            if pool is not None:
-                texts = dedupe(pool, state.seen)
-                self._merge(state, texts, self.c.scorer.score([state.handle], [texts])[0])
+        if shared and self.pool and self.matrix_pool:
+            self._merge_matrix(shared, self.c.scorer.score_matrix([s.handle for s in shared], self.pool))
+        groups = [
+            (state, dedupe(pool if pool is not None else ([] if self.matrix_pool else self.pool), state.seen))
+            for state, pool in zip(states, own, strict=True)
+        ]
+        groups = [(s, texts) for s, texts in groups if texts]
+        if groups:
+            self._score_and_merge([s for s, _ in groups], [texts for _, texts in groups])
+
+    def _score_and_merge(self, states: list[SampleState], texts: list[list[str]]) -> None:
+        scores, artifacts = self.score_groups(states, texts)
+        for state, group, row, made in zip(states, texts, scores, artifacts, strict=True):
+            if state.error is None:
+                self._merge(state, group, row, made)
 
     def _merge_matrix(self, states: list[SampleState], matrix: np.ndarray) -> None:
         for state, row in zip(states, matrix, strict=True):
@@ -202,7 +267,7 @@ class Loop:
             picked = []
             for i in idx:
                 if np.isfinite(oriented[i]):
-                    picked.append(ScoredText(self.pool[i], float(oriented[i])))
+                    picked.append(ScoredText(self.pool[i], float(oriented[i]), float(row[i])))
                     state.raw[self.pool[i]] = float(row[i])
             state.ranked = sorted(state.ranked + picked, key=lambda st: (-st.score, st.text))[: self.keep]
 
@@ -227,7 +292,8 @@ class Loop:
         """The prompt for the next iteration, shrunk from the worst end to fit the context."""
         it = state.iteration + 1
         seed = derive_seed(state.seed, "gen", it, attempt, slot)
-        shown = [ScoredText(s.text, self.natural(s.score)) for s in self.shown(state, it)]
+        names = self.c.scorer.objectives if len(self.c.scorer.objectives) > 1 else ()
+        shown = [ScoredText(s.text, self.natural(s.score), s.raw, names) for s in self.shown(state, it)]
         n_new = self.per_prompt
         gen = self.c.generator
         window = gen.context_window()
@@ -298,18 +364,15 @@ class Loop:
         for i, message in errors.items():
             if i not in answered:
                 states[i].error = f"generator failed after {attempt} attempt(s): {message}"
-        live = [i for i in range(len(states)) if states[i].error is None]
+        live = [states[i] for i in range(len(states)) if states[i].error is None]
         t0 = time.perf_counter()
-        texts = [fresh.get(i, []) for i in live]
-        if any(texts):
-            scores = self.c.scorer.score([states[i].handle for i in live], texts)
-        else:
-            scores = [[] for _ in live]
+        texts = [fresh.get(i, []) for i in range(len(states)) if states[i].error is None]
+        self._score_and_merge(live, texts)
         per = (time.perf_counter() - t0) / max(1, len(live))
-        for i, group, group_scores in zip(live, texts, scores, strict=True):
-            state = states[i]
+        for state in live:
             state.timings["score"] += per
-            self._merge(state, group, group_scores)
+            if state.error is not None:
+                continue
             state.iteration += 1
             self._record_history(state)
             if self.on_iteration is not None:
@@ -326,53 +389,85 @@ class Loop:
                 return True
         return False
 
-    def record(self, state: SampleState) -> dict[str, Any]:
-        """The JSON record of a finished sample (the ``results.jsonl`` schema)."""
+    def record(self, state: SampleState) -> SampleRecord:
+        """The record of a finished sample (artifacts are added by :func:`run_samples`)."""
         best = state.ranked[0] if state.ranked and state.error is None else None
-        raw_best = state.raw.get(best.text) if best else None
-        record: dict[str, Any] = {
-            "id": state.sample.id,
-            "status": "ok" if best is not None else "failed",
-            "source": str(state.sample.source) if not isinstance(state.sample.source, (str, int, float)) else state.sample.source,
-            "best_text": best.text if best else None,
-            "best_score": self.natural(best.score) if best else None,
-            "initial_best_text": state.initial_best.text if state.initial_best else None,
-            "initial_best_score": self.natural(state.initial_best.score) if state.initial_best else None,
-            "history": state.history,
-            "history_mean": state.history_mean,
-            "iterations": state.iteration,
-            "stop_reason": state.stop_reason,
-            "top": [[st.text, self.natural(st.score)] for st in state.ranked[:10]],
-            "counters": state.counters,
-            "tokens": state.tokens,
-            "timings": {
-                **{k: round(v, 6) for k, v in state.timings.items()},
-                "total": round(time.perf_counter() - state.started, 6),
-            },
-            "meta": state.sample.meta,
-        }
-        if isinstance(raw_best, tuple):
-            record["best_score_parts"] = list(raw_best)
+        source = state.sample.source
+        names = self.c.scorer.objectives
+        record = SampleRecord(
+            id=state.sample.id,
+            status="ok" if best is not None else "failed",
+            source=str(source) if not isinstance(source, (str, int, float)) else source,
+            best_text=best.text if best else None,
+            best_score=self.natural(best.score) if best else None,
+            best_objectives=dict(zip(names, best.objectives(), strict=False)) if best and len(names) > 1 else {},
+            initial_best_text=state.initial_best.text if state.initial_best else None,
+            initial_best_score=self.natural(state.initial_best.score) if state.initial_best else None,
+            history=state.history,
+            history_mean=state.history_mean,
+            history_objectives=state.history_objectives if len(names) > 1 else [],
+            iterations=state.iteration,
+            stop_reason=state.stop_reason,
+            top=[[st.text, self.natural(st.score)] for st in state.ranked[:10]],
+            counters=state.counters,
+            tokens=state.tokens,
+            timings={**{k: round(v, 6) for k, v in state.timings.items()},
+                     "total": round(time.perf_counter() - state.started, 6)},
+            meta=state.sample.meta,
+        )
         if best is None:
-            record["error"] = state.error or "no candidate received a finite score"
+            record.error = state.error or "no candidate received a finite score"
         return record
+
+    def artifacts(self, state: SampleState) -> dict[str, Any]:
+        """The artifacts to keep for a finished sample, by name (``best``, ``iteration-N``)."""
+        if state.error is not None or state.best_artifact is None or not state.ranked:
+            return {}
+        kept = {f"iteration-{it}": art for it, _text, art in state.iteration_artifacts}
+        if state.best_artifact[0] == state.ranked[0].text:
+            kept["best"] = state.best_artifact[1]
+        return kept
+
+    def finish(self, state: SampleState, folder: Path) -> SampleRecord:
+        """The sample's record, its artifacts written (atomically) under ``folder/artifacts``."""
+        record = self.record(state)
+        renderer = self.c.renderer
+        if renderer is not None and self.render is not None:
+            for name, artifact in self.artifacts(state).items():
+                relative = Path(ARTIFACTS_DIR) / artifact_folder(state.sample.id) / f"{name}{renderer.suffix}"
+                save_artifact(renderer, artifact, folder / relative)
+                record.artifacts[name] = relative.as_posix()
+            self.render.forget(state.sample.id)
+        return record
+
+
+def artifact_folder(sample_id: str) -> str:
+    """A file-system-safe folder name for a sample's artifacts (readable, and unique by a hash)."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", sample_id).strip("._")[:60] or "sample"
+    return f"{slug}-{hashlib.sha256(sample_id.encode()).hexdigest()[:8]}"
 
 
 def run_samples(
     info: RunInfo,
     samples: Sequence[Sample],
-    write: Callable[[dict[str, Any]], None],
+    write: Callable[[SampleRecord], None],
     *,
     on_iteration: Callable[[SampleState], None] | None = None,
-) -> dict[str, float]:
+) -> dict[str, Any]:
     """Search every sample, calling ``write(record)`` the moment each one finishes.
 
-    Returns run-level timings (``pool_prepare_s``: the sample-independent pool work).
+    A finished sample's artifacts are written into the run folder before its record.
+    Returns run-level figures (``pool_prepare_s``: the sample-independent pool work;
+    ``render_stats`` when the run renders).
     """
     loop = Loop(info.config, info.components, on_iteration=on_iteration)
     t0 = time.perf_counter()
     loop.prepare_pool()
-    stats = {"pool_prepare_s": round(time.perf_counter() - t0, 4)}
+    stats: dict[str, Any] = {"pool_prepare_s": round(time.perf_counter() - t0, 4)}
+
+    def done(state: SampleState) -> None:
+        write(loop.finish(state, info.output_dir))
+
     queue: deque[Sample] = deque(samples)
     active: list[SampleState] = []
     width = info.config.loop.batch_samples
@@ -383,10 +478,10 @@ def run_samples(
         if incoming:
             started, failed = loop.start(incoming)
             for state in failed:
-                write(loop.record(state))
+                done(state)
             for state in started:
-                if loop.should_stop(state):
-                    write(loop.record(state))
+                if state.error is not None or loop.should_stop(state):
+                    done(state)
                 else:
                     active.append(state)
         if not active:
@@ -395,8 +490,10 @@ def run_samples(
         still: list[SampleState] = []
         for state in active:
             if state.error is not None or loop.should_stop(state):
-                write(loop.record(state))
+                done(state)
             else:
                 still.append(state)
         active = still
+    if loop.render is not None:
+        stats["render_stats"] = dict(loop.render.counters)
     return stats

@@ -10,7 +10,7 @@ import os
 import traceback
 from collections.abc import Iterable
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pluggy
@@ -18,7 +18,13 @@ import structlog
 
 from mils_core import hookspecs
 from mils_core.errors import PluginLoadError
-from mils_core.registry import KINDS, Provenance, Registry
+from mils_core.kinds import KINDS
+from mils_core.registry import Provenance, Registry
+
+if TYPE_CHECKING:
+    import argparse
+
+    from mils_core.runinfo import RunInfo
 
 ENTRY_POINT_GROUP = "mils"
 DISABLE_ENV = "MILS_DISABLE_PLUGINS"
@@ -63,22 +69,55 @@ class MilsPluginManager(pluggy.PluginManager):
 
     @property
     def registry(self) -> Registry:
-        """The registry built from every registration hook (built once, then cached)."""
+        """The registry built from every registration hook (built once, then cached).
+
+        Each plugin's hook is called through pluggy (so an implementation may accept any
+        subset of the hook's arguments), one plugin at a time so that every component is
+        recorded with the distribution that registered it.
+        """
         if self._registry is None:
             registry = Registry()
-            for kind, hook_name in KINDS.items():
-                caller = getattr(self.hook, hook_name)
-                for impl in caller.get_hookimpls():
-                    impl.function(register=registry.register_fn(kind, self.provenance(impl.plugin)))
+            for kind in KINDS:
+                caller: pluggy.HookCaller = getattr(self.hook, kind.hook)
+                implementers = list({id(impl.plugin): impl.plugin for impl in caller.get_hookimpls()}.values())
+                for plugin in implementers:
+                    others = [p for p in implementers if p is not plugin]
+                    one = self.subset_hook_caller(kind.hook, remove_plugins=others)
+                    one(register=registry.register_fn(kind.name, self.provenance(plugin)))
             self._registry = registry
         return self._registry
 
-    def failure_for(self, distribution_or_ep: str) -> FailedPlugin | None:
-        """The recorded failure of an entry point or distribution, if any."""
-        for name, failed in self.failed.items():
-            if distribution_or_ep in (name, failed.error.distribution):
-                return failed
-        return None
+    @property
+    def hooks(self) -> ObserverHooks:
+        """Typed calls of the observer and command hooks."""
+        return ObserverHooks(self)
+
+
+class ObserverHooks:
+    """The broadcast hooks with typed signatures, so core code never calls ``pm.hook.*`` untyped."""
+
+    def __init__(self, pm: pluggy.PluginManager) -> None:
+        self._hook = pm.hook
+
+    def register_commands(self, subparsers: argparse._SubParsersAction[Any]) -> None:
+        """Let plugins add ``mils`` sub-commands."""
+        self._hook.mils_register_commands(subparsers=subparsers)
+
+    def run_started(self, run: RunInfo) -> None:
+        """A run resolved its components and is about to process samples."""
+        self._hook.mils_run_started(run=run)
+
+    def iteration_finished(self, run: RunInfo, sample_id: str, iteration: int, best_score: float) -> None:
+        """One search iteration of one sample finished."""
+        self._hook.mils_iteration_finished(run=run, sample_id=sample_id, iteration=iteration, best_score=best_score)
+
+    def sample_finished(self, run: RunInfo, record: dict[str, Any]) -> None:
+        """A sample finished and its record was written."""
+        self._hook.mils_sample_finished(run=run, record=record)
+
+    def run_finished(self, run: RunInfo, summary: dict[str, Any]) -> None:
+        """A run ended."""
+        self._hook.mils_run_finished(run=run, summary=summary)
 
 
 def disabled_from_env() -> set[str]:

@@ -17,9 +17,9 @@ import structlog
 from mils_core.components import Generator, Task
 from mils_core.config import apply_overrides
 from mils_core.errors import ConfigError, GeneratorError
-from mils_core.loop import derive_seed
 from mils_core.parsing import normalize
 from mils_core.plugins import MilsPluginManager
+from mils_core.seeds import derive_seed
 
 log = structlog.get_logger("mils.pool")
 

@@ -9,23 +9,10 @@ from typing import Any, Protocol
 import attrs
 
 from mils_core.errors import ComponentCollisionError, ConfigError, UnknownComponentError
+from mils_core.kinds import KINDS, check_instance, kind
 from mils_core.options import NoOptions, build_options
 from mils_core.suggest import did_you_mean
 
-KINDS: dict[str, str] = {
-    "generator": "mils_register_generators",
-    "scorer": "mils_register_scorers",
-    "task": "mils_register_tasks",
-    "stopping-rule": "mils_register_stopping_rules",
-    "dataset": "mils_register_datasets",
-}
-PLURALS = {
-    "generator": "generators",
-    "scorer": "scorers",
-    "task": "tasks",
-    "stopping-rule": "stopping-rules",
-    "dataset": "datasets",
-}
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -67,23 +54,31 @@ class ComponentSpec:
     description: str
     provenance: Provenance
 
+    def media(self) -> str:
+        """What the component declares it takes and makes, in words (empty if it declares nothing)."""
+        from mils_core.media_check import describe
+
+        return describe(self.factory) if isinstance(self.factory, type) else ""
+
     def build(self, values: Mapping[str, Any] | None = None) -> Any:
         """Validate ``values`` against the options class and call the factory."""
-        opts: Any = build_options(self.options, values, f"[{self.kind}] {self.name!r}")
+        opts: Any = build_options(self.options, values, f"[{kind(self.kind).section}] {self.name!r}")
         try:
-            return self.factory(opts)
+            component = self.factory(opts)
         except ConfigError:
             raise
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{self.kind} {self.name!r} rejected its options: {exc}") from exc
+        check_instance(kind(self.kind), self.name, self.provenance, component)
+        return component
 
 
 class Registry:
     """Named components of every kind, with aliases and provenance."""
 
     def __init__(self) -> None:
-        self._specs: dict[str, dict[str, ComponentSpec]] = {kind: {} for kind in KINDS}
-        self._aliases: dict[str, dict[str, str]] = {kind: {} for kind in KINDS}
+        self._specs: dict[str, dict[str, ComponentSpec]] = {k.name: {} for k in KINDS}
+        self._aliases: dict[str, dict[str, str]] = {k.name: {} for k in KINDS}
 
     def register_fn(self, kind: str, provenance: Provenance) -> RegisterFn:
         """The ``register`` callback handed to one plugin's hook for one kind."""
@@ -136,18 +131,16 @@ class Registry:
             return self._specs[kind][self._aliases[kind][label]]
         return None
 
-    def get(self, kind: str, name: str) -> ComponentSpec:
+    def get(self, kind_name: str, name: str) -> ComponentSpec:
         """The component called ``name`` (or an alias of it); a helpful error if none."""
-        if kind not in KINDS:
-            raise ValueError(f"unknown component kind {kind!r}; kinds: {', '.join(KINDS)}")
-        spec = self._owner(kind, name)
+        plural = kind(kind_name).plural
+        spec = self._owner(kind_name, name)
         if spec is not None:
             return spec
-        names = list(self._specs[kind]) + list(self._aliases[kind])
-        installed = ", ".join(f"{s.name} ({s.provenance})" for s in self.specs(kind)) or "none"
-        plural = PLURALS[kind]
+        names = list(self._specs[kind_name]) + list(self._aliases[kind_name])
+        installed = ", ".join(f"{s.name} ({s.provenance})" for s in self.specs(kind_name)) or "none"
         raise UnknownComponentError(
-            f"no {kind} named {name!r}.{did_you_mean(name, names)} Installed {plural}: {installed}. "
+            f"no {kind_name} named {name!r}.{did_you_mean(name, names)} Installed {plural}: {installed}. "
             f"{plural.capitalize()} come from plugins; run 'mils plugins' to see what is installed, "
             "and 'pip install' the package that provides it."
         )
@@ -158,4 +151,4 @@ class Registry:
 
     def all_specs(self) -> list[ComponentSpec]:
         """Every component of every kind."""
-        return [spec for kind in KINDS for spec in self.specs(kind)]
+        return [spec for k in KINDS for spec in self.specs(k.name)]

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from mils_core.components import Generator, Scorer, StoppingRule, Task
 from mils_core.config import ComponentConfig, Config
-from mils_core.errors import ConfigError, UnknownComponentError
+from mils_core.errors import UnknownComponentError
+from mils_core.kinds import KINDS, Kind
+from mils_core.media_check import check_media
 from mils_core.plugins import MilsPluginManager
 from mils_core.registry import ComponentSpec
 from mils_core.runinfo import Components
 
 
-def _spec(pm: MilsPluginManager, kind: str, name: str) -> ComponentSpec:
+def component_spec(pm: MilsPluginManager, kind: str, name: str) -> ComponentSpec:
+    """The registered component, with the failed plugins named when it is missing."""
     try:
         return pm.registry.get(kind, name)
     except UnknownComponentError as exc:
@@ -22,29 +25,36 @@ def _spec(pm: MilsPluginManager, kind: str, name: str) -> ComponentSpec:
         raise
 
 
-def _build(pm: MilsPluginManager, kind: str, selected: ComponentConfig, expected: type) -> tuple[Any, ComponentSpec]:
-    spec = _spec(pm, kind, selected.name)
-    component = spec.build(selected.options)
-    if not isinstance(component, expected):
-        raise ConfigError(
-            f"{kind} {spec.name!r} from {spec.provenance} built a {type(component).__name__}, not a "
-            f"{expected.__name__}; report this to the plugin's authors"
-        )
-    return component, spec
+def _defaults(kind: Kind, task: Any) -> tuple[ComponentConfig, ...]:
+    value = getattr(task, kind.task_default, None) if kind.task_default else None
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (ComponentConfig(value),)
+    return tuple(ComponentConfig(name, dict(options)) for name, options in value)
+
+
+def role(kind: Kind, index: int) -> str:
+    """The role name of a run's component: the kind's name, or ``stop.0``, ``stop.1``, ... for many."""
+    return f"{kind.section}.{index}" if kind.many else kind.name
 
 
 def resolve_components(config: Config, pm: MilsPluginManager) -> Components:
-    """Build the task, generator, scorer and stopping rules named by ``config``."""
-    task, task_spec = _build(pm, "task", ComponentConfig(config.run.task, config.task_options), Task)
-    gen_cfg = config.generator or ComponentConfig(task.default_generator)
-    scorer_cfg = config.scorer or ComponentConfig(task.default_scorer)
-    generator, gen_spec = _build(pm, "generator", gen_cfg, Generator)
-    scorer, scorer_spec = _build(pm, "scorer", scorer_cfg, Scorer)
-    stop_cfgs = config.stop or (ComponentConfig("max-iterations", {"n": task.default_iterations}),)
-    stop_rules: list[StoppingRule[Any]] = []
-    specs = {"task": task_spec, "generator": gen_spec, "scorer": scorer_spec}
-    for i, cfg in enumerate(stop_cfgs):
-        rule, spec = _build(pm, "stopping-rule", cfg, StoppingRule)
-        stop_rules.append(rule)
-        specs[f"stop.{i}"] = spec
-    return Components(task=task, generator=generator, scorer=scorer, stop_rules=stop_rules, specs=specs)
+    """Build every component of the run named by ``config`` (task defaults fill the gaps)."""
+    task_spec = component_spec(pm, "task", config.run.task)
+    task = task_spec.build(config.task_options)
+    built: dict[str, list[Any]] = {"task": [task]}
+    specs: dict[str, ComponentSpec] = {"task": task_spec}
+    for kind in KINDS:
+        if not kind.in_run or kind.name == "task":
+            continue
+        selected = config.selected(kind.name) or _defaults(kind, task)
+        built[kind.name] = []
+        for i, cfg in enumerate(selected):
+            spec = component_spec(pm, kind.name, cfg.name)
+            built[kind.name].append(spec.build(cfg.options))
+            specs[role(kind, i)] = spec
+    components = Components(built, specs)
+    names: Mapping[str, str] = {role: spec.name for role, spec in specs.items()}
+    check_media(dict(names), components.task, components.scorer, components.renderer)
+    return components

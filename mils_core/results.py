@@ -17,6 +17,8 @@ from typing import Any
 
 import structlog
 
+from mils_core.records import SampleRecord
+
 log = structlog.get_logger("mils.results")
 
 RESULTS_FILE = "results.jsonl"
@@ -140,3 +142,9 @@ def read_records(folder: Path) -> list[dict[str, Any]]:
         if isinstance(record, dict) and "id" in record:
             out.append(record)
     return out
+
+
+def read_sample_records(folder: Path) -> list[SampleRecord]:
+    """Every valid record of a run folder as typed :class:`~mils_core.records.SampleRecord` objects
+    (records of any schema version; a truncated last line is skipped)."""
+    return [SampleRecord.from_dict(r) for r in read_records(folder) if "status" in r]

@@ -7,20 +7,57 @@ from typing import Any
 
 import attrs
 
-from mils_core.components import Generator, Scorer, StoppingRule, Task
+from mils_core.components import Generator, Renderer, Scorer, StoppingRule, Task
 from mils_core.config import Config
+from mils_core.errors import ConfigError
 from mils_core.registry import ComponentSpec
 
 
 @attrs.define
 class Components:
-    """The components a run selected, built from the registry."""
+    """The components a run selected, built from the registry.
 
-    task: Task[Any]
-    generator: Generator[Any]
-    scorer: Scorer[Any]
-    stop_rules: list[StoppingRule[Any]]
+    :param by_kind: instances by kind name (``stopping-rule`` may hold several, ``renderer`` none).
+    :param specs: the registry entry of each role (``generator``, ``stop.0``, ...).
+    """
+
+    by_kind: dict[str, list[Any]]
     specs: dict[str, ComponentSpec]
+
+    def _one(self, kind: str) -> Any:
+        found = self.by_kind.get(kind) or []
+        if not found:
+            raise ConfigError(f"the run has no {kind}; name one in the config's [{kind}] table")
+        return found[0]
+
+    @property
+    def task(self) -> Task[Any]:
+        """The run's task."""
+        task: Task[Any] = self._one("task")
+        return task
+
+    @property
+    def generator(self) -> Generator[Any]:
+        """The run's generator."""
+        generator: Generator[Any] = self._one("generator")
+        return generator
+
+    @property
+    def scorer(self) -> Scorer[Any]:
+        """The run's scorer."""
+        scorer: Scorer[Any] = self._one("scorer")
+        return scorer
+
+    @property
+    def renderer(self) -> Renderer[Any] | None:
+        """The run's renderer, or None when candidates are scored as texts."""
+        found = self.by_kind.get("renderer") or []
+        return found[0] if found else None
+
+    @property
+    def stop_rules(self) -> list[StoppingRule[Any]]:
+        """The run's stopping rules (any one firing stops a sample)."""
+        return list(self.by_kind.get("stopping-rule", []))
 
     def provenance(self) -> dict[str, dict[str, str]]:
         """For each role, the component name and the distribution/version it came from."""

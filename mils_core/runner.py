@@ -14,12 +14,14 @@ import tomli_w
 from mils_core import __version__
 from mils_core.components import Dataset, Sample
 from mils_core.config import Config, parse_shard, resolve_path
-from mils_core.embedding import EmbeddingScorer
 from mils_core.errors import ConfigError, ResultsError
+from mils_core.kinds import KINDS
 from mils_core.loop import SampleState, run_samples
+from mils_core.media_check import check_dataset_media
 from mils_core.options import options_to_dict
 from mils_core.plugins import MilsPluginManager
-from mils_core.resolve import resolve_components
+from mils_core.records import RunSummary, SampleRecord
+from mils_core.resolve import resolve_components, role
 from mils_core.results import ResultsStore, atomic_write_text
 from mils_core.runinfo import Components, RunInfo
 
@@ -42,17 +44,17 @@ def resolved_config(config: Config, components: Components) -> dict[str, Any]:
     loop = options_to_dict(config.loop)
     loop["top_k"] = loop["top_k"] or components.task.default_top_k
     loop["n_new"] = loop["n_new"] or components.task.default_n_new
-    specs = components.specs
-    out: dict[str, Any] = {
-        "run": run,
-        "task": options_to_dict(components.task.options),
-        "generator": {"name": specs["generator"].name, **options_to_dict(components.generator.options)},
-        "scorer": {"name": specs["scorer"].name, **options_to_dict(components.scorer.options)},
-        "stop": [
-            {"name": specs[f"stop.{i}"].name, **options_to_dict(rule.options)} for i, rule in enumerate(components.stop_rules)
-        ],
-        "loop": {k: v for k, v in loop.items() if v is not None},
-    }
+    out: dict[str, Any] = {"run": run, "task": options_to_dict(components.task.options)}
+    for kind in KINDS:
+        if not kind.in_run or kind.name == "task":
+            continue
+        tables = [
+            {"name": components.specs[role(kind, i)].name, **options_to_dict(c.options)}
+            for i, c in enumerate(components.by_kind.get(kind.name, []))
+        ]
+        if tables:
+            out[kind.section] = tables if kind.many else tables[0]
+    out["loop"] = {k: v for k, v in loop.items() if v is not None}
     if config.dataset is not None:
         out["dataset"] = {"name": config.dataset.name, **config.dataset.options}
     safe: dict[str, Any] = _toml_safe(out)
@@ -115,13 +117,13 @@ def write_run_metadata(folder: Path, resolved: dict[str, Any], pm: MilsPluginMan
 
 
 def apply_policy(config: Config, components: Components) -> None:
-    """Hand the savings switches and the cache folder to an embedding scorer."""
-    scorer = components.scorer
-    if isinstance(scorer, EmbeddingScorer):
-        scorer.policy.text_cache = config.loop.text_cache
-        scorer.policy.pool_cache = config.loop.pool_cache
-        scorer.policy.sort_by_length = config.loop.sort_by_length
-        scorer.policy.cache_dir = config.cache_dir() if config.loop.pool_cache else None
+    """Hand the savings switches and the cache folder to the scorer (it uses those it has)."""
+    components.scorer.configure({
+        "text_cache": config.loop.text_cache,
+        "pool_cache": config.loop.pool_cache,
+        "sort_by_length": config.loop.sort_by_length,
+        "cache_dir": config.cache_dir() if config.loop.pool_cache else None,
+    })
 
 
 def execute(
@@ -147,34 +149,36 @@ def execute(
     pending = [s for s in samples if s.id not in store]
     info = RunInfo(config=config, output_dir=out, components=components)
     apply_policy(config, components)
-    pm.hook.mils_run_started(run=info)
+    pm.hooks.run_started(info)
     counts = {"ok": 0, "failed": 0, "skipped": len(samples) - len(pending)}
     log.info("run starting", output=str(out), samples=len(samples), resumed=counts["skipped"],
-             task=config.run.task, generator=components.specs["generator"].name, scorer=components.specs["scorer"].name)
+             task=config.run.task, **{role: spec.name for role, spec in components.specs.items() if role != "task"})
     t0 = time.perf_counter()
     bar = _progress(len(pending), progress)
 
-    def write(record: dict[str, Any]) -> None:
-        store.append(record)
-        counts["ok" if record["status"] == "ok" else "failed"] += 1
-        if record["status"] != "ok":
-            log.warning("sample failed", sample=record["id"], error=record.get("error"))
-        pm.hook.mils_sample_finished(run=info, record=record)
+    def write(record: SampleRecord) -> None:
+        data = record.to_dict()
+        store.append(data)
+        counts["ok" if record.ok else "failed"] += 1
+        if not record.ok:
+            log.warning("sample failed", sample=record.id, error=record.error)
+        pm.hooks.sample_finished(info, data)
         if bar is not None:
             bar.update(1)
-            if record.get("best_score") is not None:
-                bar.set_postfix(best=f"{record['best_score']:.4f}", failed=counts["failed"], refresh=False)
+            if record.best_score is not None:
+                bar.set_postfix(best=f"{record.best_score:.4f}", failed=counts["failed"], refresh=False)
 
     def on_iteration(state: SampleState) -> None:
-        pm.hook.mils_iteration_finished(run=info, sample_id=state.sample.id, iteration=state.iteration,
-                                        best_score=state.history[-1])
+        pm.hooks.iteration_finished(info, state.sample.id, state.iteration, state.history[-1])
         if bar is not None:
             bar.set_description(f"iteration {state.iteration}", refresh=False)
 
-    loop_stats: dict[str, float] = {}
+    loop_stats: dict[str, Any] = {}
     if pending:
         components.generator.ensure_loaded()
         components.scorer.ensure_loaded()
+        if components.renderer is not None:
+            components.renderer.ensure_loaded()
         try:
             loop_stats = run_samples(info, pending, write, on_iteration=on_iteration)
         finally:
@@ -182,16 +186,18 @@ def execute(
                 bar.close()
     elif bar is not None:
         bar.close()
-    summary = {
-        **counts,
-        "total": len(samples),
-        "seconds": round(time.perf_counter() - t0, 3),
-        "output": str(out),
-        "scorer_stats": components.scorer.stats(),
+    summary = RunSummary(
+        ok=counts["ok"],
+        failed=counts["failed"],
+        skipped=counts["skipped"],
+        total=len(samples),
+        seconds=round(time.perf_counter() - t0, 3),
+        output=str(out),
+        scorer_stats=components.scorer.stats(),
         **loop_stats,
-    }
+    ).to_dict()
     atomic_write_text(out / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
-    pm.hook.mils_run_finished(run=info, summary=summary)
+    pm.hooks.run_finished(info, summary)
     log.info("run finished", **{k: v for k, v in summary.items() if k != "scorer_stats"})
     return summary
 
@@ -220,6 +226,7 @@ def select_samples(config: Config, pm: MilsPluginManager, components: Components
     """The run's samples: from the ``[dataset]`` reader if one is selected, else the task; then this shard."""
     if config.dataset is not None:
         dataset = build_dataset(config, pm)
+        check_dataset_media(config.dataset.name, dataset, config.run.task, components.task)
         dataset.check()
         samples = list(dataset.samples())
     else:

@@ -97,7 +97,7 @@ class TextTarget(Task[TextTargetOptions]):
         return generic_pool(self.options.pool_size)
 
     def build_prompt(self, sample: Sample, shown: Sequence[ScoredText], n_new: int, seed: int) -> Prompt:
-        lines = "\n".join(f"{s.score:.2f}: {s.text}" for s in shown)
+        lines = "\n".join(f"{s.label(2)}: {s.text}" for s in shown)
         messages = (
             Message("system", SYSTEM),
             Message("user", EXAMPLE_USER),

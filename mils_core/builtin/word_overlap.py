@@ -35,6 +35,8 @@ def f1(candidate: Counter[str], target: Counter[str]) -> float:
 class WordOverlap(Scorer[Any]):
     """Word-overlap F1 between a candidate and the hidden target sentence (no model)."""
 
+    target_media = ("text",)
+
     def __init__(self, options: Any = None) -> None:
         super().__init__(options)
         self.counters = {"text_encodes": 0, "target_encodes": 0}

@@ -108,7 +108,7 @@ def run_variant(name: str, config: Config, pm: MilsPluginManager, components: Co
     from mils_core.runner import execute
 
     rules = resolve_components(config, pm).stop_rules if config.stop else components.stop_rules
-    components.stop_rules = rules
+    components.by_kind["stopping-rule"] = list(rules)
     if isinstance(components.scorer, EmbeddingScorer):
         components.scorer.reset_caches()
     _cuda_reset()
@@ -206,17 +206,17 @@ def bench(
     for i, (name, ablations) in enumerate(variants):
         cache = workdir / ("cache0" if name == WARM else f"cache{i}")  # warm: the full run's disk cache
         config = _variant_config(base, ablations, workdir / f"v{i}", cache, iterations, options)
-        components.generator = loaded_generator
+        components.by_kind["generator"] = [loaded_generator]
         if config.generator is not None and first.generator is not None and config.generator.options != first.generator.options:
             # Another generator setup over the same weights (the process-wide model cache shares them).
-            components.generator = resolve_components(config, pm).generator
+            components.by_kind["generator"] = [resolve_components(config, pm).generator]
             components.generator.ensure_loaded()
         rows.append(run_variant(name, config, pm, components))
         _add_ratios(rows)
         report["complete"] = i == len(variants) - 1
         if on_variant is not None:
             on_variant(report)
-    components.generator = loaded_generator
+    components.by_kind["generator"] = [loaded_generator]
     return report
 
 

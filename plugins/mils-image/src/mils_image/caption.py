@@ -10,7 +10,7 @@ from typing import Any
 
 from mils_core.config import config_from_dict
 from mils_core.plugins import MilsPluginManager
-from mils_core.results import read_records
+from mils_core.results import read_sample_records
 from mils_image.presets import preset_config
 
 
@@ -42,7 +42,7 @@ def cmd_caption(args: argparse.Namespace, pm: MilsPluginManager) -> int:
     )
     config = config_from_dict(raw, base_dir=Path.cwd(), overrides=args.overrides)
     summary = execute(config, pm, progress=not args.no_progress and not args.json)
-    records = {r["id"]: r for r in read_records(config.output_dir())}
+    records = {r.id: r for r in read_sample_records(config.output_dir())}
     task_samples = pm.registry.get("task", "image-captioning").build(config.task_options).samples(config.run.samples)
     for sample in task_samples:
         record = records.get(sample.id)
@@ -52,19 +52,19 @@ def cmd_caption(args: argparse.Namespace, pm: MilsPluginManager) -> int:
             print(json.dumps({
                 "id": sample.id,
                 "path": str(sample.source),
-                "status": record["status"],
-                "caption": record.get("best_text"),
-                "score": record.get("best_score"),
-                "initial_best_score": record.get("initial_best_score"),
-                "initial_best_caption": record.get("initial_best_text"),
-                "iterations": record.get("iterations"),
-                "error": record.get("error"),
+                "status": record.status,
+                "caption": record.best_text,
+                "score": record.best_score,
+                "initial_best_score": record.initial_best_score,
+                "initial_best_caption": record.initial_best_text,
+                "iterations": record.iterations,
+                "error": record.error,
             }), flush=True)
-        elif record["status"] == "ok":
-            print(f"{sample.source}: {record['best_text']}  (score {record['best_score']:.4f}; "
-                  f"best in pool {record['initial_best_score']:.4f}: {record['initial_best_text']})")
+        elif record.ok:
+            print(f"{sample.source}: {record.best_text}  (score {record.best_score:.4f}; "
+                  f"best in pool {record.initial_best_score:.4f}: {record.initial_best_text})")
         else:
-            print(f"{sample.source}: FAILED: {record.get('error')}")
+            print(f"{sample.source}: FAILED: {record.error}")
     if not args.json:
         print(f"run folder: {summary['output']}")
     return 1 if summary["failed"] else 0

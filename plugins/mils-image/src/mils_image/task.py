@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import glob
-import json
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -15,9 +13,11 @@ import attrs
 
 from mils_core.components import Message, Prompt, Sample, ScoredText, Task
 from mils_core.errors import ConfigError
-from mils_image.io import DEFAULT_MAX_SIDE, load_image
+from mils_core.manifest import is_manifest, read_manifest
+from mils_core.media.image import DEFAULT_MAX_SIDE, IMAGE_SUFFIXES, load_image
+from mils_image.presets import PRESETS
 
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".gif", ".tif", ".tiff", ".webp", ".ppm", ".pgm"})
+__all__ = ["IMAGE_SUFFIXES", "ImageCaptioning", "ImageCaptioningOptions", "builtin_pool", "image_samples"]
 
 SYSTEM = "You write short, concrete image captions. You answer with a numbered list and nothing else."
 INSTRUCTIONS = (
@@ -88,23 +88,9 @@ def _unique(samples: list[Sample]) -> list[Sample]:
 
 
 def _manifest(path: Path) -> Iterator[Sample]:
-    base = path.parent
-    if path.suffix == ".jsonl":
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-                yield Sample(str(row["id"]), base / str(row["path"]), {k: v for k, v in row.items() if k not in ("id", "path")})
-            except (ValueError, KeyError, TypeError):
-                raise ConfigError(f"manifest {str(path)!r} line {n} is not a JSON object with 'id' and 'path'") from None
-        return
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        if not reader.fieldnames or not {"id", "path"} <= set(reader.fieldnames):
-            raise ConfigError(f"manifest {str(path)!r} needs a header with 'id' and 'path' columns")
-        for row in reader:
-            yield Sample(row["id"], base / row["path"], {k: v for k, v in row.items() if k not in ("id", "path")})
+    """Samples of a CSV/JSONL manifest (the core's format: :mod:`mils_core.manifest`)."""
+    for row in read_manifest(path):
+        yield Sample(row.id, row.path, {**row.meta, "references": list(row.references)})
 
 
 def image_samples(source: Any) -> list[Sample]:
@@ -126,10 +112,10 @@ def image_samples(source: Any) -> list[Sample]:
         if not paths:
             raise ConfigError(f"image-captioning: folder {text!r} holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
         return [Sample(_sample_id(p, path), p) for p in paths]
-    if path.suffix.lower() in (".csv", ".jsonl"):
+    if is_manifest(path):
         if not path.exists():
             raise ConfigError(f"image-captioning: manifest {text!r} does not exist")
-        return _unique(list(_manifest(path)))
+        return list(_manifest(path))  # ids are unique: the manifest reader rejects repeated ones
     return [Sample(_sample_id(path, None), path)]  # one image; a missing file becomes a failed record
 
 
@@ -139,6 +125,8 @@ class ImageCaptioning(Task[ImageCaptioningOptions]):
     Options = ImageCaptioningOptions
     default_generator = "transformers"
     default_scorer = "open-clip"
+    target_media = "image"
+    presets = PRESETS
     default_iterations = 10
     default_n_new = 50
     default_top_k = 50
@@ -155,7 +143,7 @@ class ImageCaptioning(Task[ImageCaptioningOptions]):
         return pool[: self.options.pool_size] if self.options.pool_size else pool
 
     def build_prompt(self, sample: Sample, shown: Sequence[ScoredText], n_new: int, seed: int) -> Prompt:
-        lines = "\n".join(f"{s.score:.4f}: {s.text}" for s in shown)
+        lines = "\n".join(f"{s.label(4)}: {s.text}" for s in shown)
         user = INSTRUCTIONS.format(lines=lines, n=n_new, max_words=self.options.max_words)
         example = INSTRUCTIONS.format(lines=EXAMPLE_LINES, n=4, max_words=self.options.max_words)
         messages = (

@@ -1,0 +1,156 @@
+"""The public Python API of mils: what plugin authors build on and what users call from Python.
+
+Plugin authors::
+
+    from mils_core.api import hookimpl, RegisterFn, Scorer, EmbeddingScorer, Renderer, Batcher
+
+Users (a notebook, a script)::
+
+    import mils_core as mils
+    records = mils.run("configs/coco.toml")              # or a dict shaped like a config file
+    [record] = mils.caption(["photo.jpg"], preset="offline")
+    print(record.best_text, record.best_score)
+    mils.list_components("scorers")                      # what is installed, and from where
+
+Everything here is imported lazily by ``mils_core``'s ``__getattr__``, so ``import mils_core``
+stays cheap.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from mils_core.batching import Batcher, OutOfMemoryError
+from mils_core.components import (
+    TEXT,
+    Component,
+    Dataset,
+    Generation,
+    Generator,
+    Message,
+    Prompt,
+    Renderer,
+    Sample,
+    SampleProgress,
+    Score,
+    ScoredText,
+    Scorer,
+    StoppingRule,
+    Task,
+    scalarize,
+)
+from mils_core.config import Config, config_from_dict, load_config
+from mils_core.embedding import EmbeddingScorer
+from mils_core.errors import (
+    ConfigError,
+    GeneratorError,
+    MilsError,
+    ModelUnavailableError,
+    ResultsError,
+    SampleError,
+    UnknownComponentError,
+)
+from mils_core.hookspecs import hookimpl
+from mils_core.kinds import BY_NAME, BY_PLURAL, KINDS, Kind
+from mils_core.plugins import MilsPluginManager, make_plugin_manager
+from mils_core.records import RunSummary, SampleRecord
+from mils_core.registry import RegisterFn
+from mils_core.results import read_sample_records
+
+__all__ = [
+    "TEXT", "Batcher", "Component", "ComponentInfo", "Config", "ConfigError", "Dataset", "EmbeddingScorer",
+    "Generation", "Generator", "GeneratorError", "KINDS", "Kind", "Message", "MilsError", "MilsPluginManager",
+    "ModelUnavailableError", "OutOfMemoryError", "Prompt", "RegisterFn", "Renderer", "ResultsError", "RunSummary",
+    "Sample", "SampleError", "SampleProgress", "SampleRecord", "Score", "ScoredText", "Scorer", "StoppingRule", "Task",
+    "UnknownComponentError", "caption", "hookimpl", "list_components", "load_config", "make_plugin_manager", "run",
+    "scalarize",
+]
+
+
+@attrs.frozen
+class ComponentInfo:
+    """An installed component, as ``mils list`` shows it."""
+
+    kind: str
+    name: str
+    description: str
+    distribution: str
+    version: str
+    media: str
+
+
+def _config(config: Config | Mapping[str, Any] | str | Path, overrides: Iterable[str]) -> Config:
+    if isinstance(config, Config):
+        return config
+    if isinstance(config, Mapping):
+        return config_from_dict(config, base_dir=Path.cwd(), overrides=overrides)
+    return load_config(config, overrides)
+
+
+def run(
+    config: Config | Mapping[str, Any] | str | Path,
+    *,
+    overrides: Iterable[str] = (),
+    plugins: Sequence[object] = (),
+    progress: bool = False,
+) -> list[SampleRecord]:
+    """Run a config (a file, a dict shaped like one, or a :class:`Config`); return its records.
+
+    The run folder is resumed when it exists, so calling this again after an interruption
+    finishes the samples that are left. ``plugins`` adds plugin objects beside the installed ones.
+    """
+    from mils_core.runner import execute
+
+    cfg = _config(config, overrides)
+    execute(cfg, make_plugin_manager(plugins=plugins), progress=progress)
+    return read_sample_records(cfg.output_dir())
+
+
+def caption(
+    paths: Sequence[str | Path],
+    *,
+    preset: str = "offline",
+    task: str = "image-captioning",
+    output: str | Path | None = None,
+    overrides: Iterable[str] = (),
+    seed: int = 0,
+) -> list[SampleRecord]:
+    """Caption files with a preset of the installed ``task`` (``image-captioning`` by default).
+
+    Records come back in the order of ``paths`` (a folder or glob yields its files' records).
+    """
+    pm = make_plugin_manager()
+    spec = pm.registry.get("task", task)
+    task_cls = spec.factory if isinstance(spec.factory, type) and issubclass(spec.factory, Task) else type(spec.build())
+    raw = task_cls.preset(preset)
+    files = [str(Path(p).expanduser().resolve()) for p in paths]
+    if output is None:
+        key = hashlib.sha256(json.dumps([task, preset, seed, files]).encode()).hexdigest()[:10]
+        output = Path("runs") / f"{task}-{preset}-{key}"
+    raw["run"] = {"task": task, "samples": files, "output": str(output), "seed": seed}
+    cfg = config_from_dict(raw, base_dir=Path.cwd(), overrides=overrides)
+    records = run(cfg)
+    order = {sample.id: i for i, sample in enumerate(spec.build(cfg.task_options).samples(cfg.run.samples))}
+    return sorted((r for r in records if r.id in order), key=lambda r: order[r.id])
+
+
+def list_components(kind: str | None = None) -> list[ComponentInfo]:
+    """Installed components of one kind (``"scorers"`` or ``"scorer"``), or of every kind."""
+    registry = make_plugin_manager().registry
+    if kind is None:
+        specs = registry.all_specs()
+    else:
+        found = BY_PLURAL.get(kind) or BY_NAME.get(kind)
+        if found is None:
+            raise ConfigError(f"no component kind {kind!r}; kinds: {', '.join(k.plural for k in KINDS)}")
+        specs = registry.specs(found.name)
+    return [
+        ComponentInfo(s.kind, s.name, s.description, s.provenance.distribution, s.provenance.version, s.media())
+        for s in specs
+    ]
