@@ -221,6 +221,11 @@ class Task(Component[OptionsT]):
     presets: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
 
     @classmethod
+    def examples(cls) -> list[Path]:
+        """Sample files shipped with the task's package (for demos and ``mils bench``); none by default."""
+        return []
+
+    @classmethod
     def preset(cls, name: str) -> dict[str, Any]:
         """A copy of the preset ``name``'s config sections; ConfigError naming the presets if none."""
         import copy

@@ -127,6 +127,12 @@ class ImageCaptioning(Task[ImageCaptioningOptions]):
     default_scorer = "open-clip"
     target_media = "image"
     presets = PRESETS
+
+    @classmethod
+    def examples(cls) -> list[Path]:
+        """The CC0 example images bundled in the package (``mils_image/data/examples``)."""
+        folder = Path(str(resources.files("mils_image") / "data" / "examples"))
+        return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
     default_iterations = 10
     default_n_new = 50
     default_top_k = 50
