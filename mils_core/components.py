@@ -254,22 +254,33 @@ class Task(Component[OptionsT]):
     def load_target(self, sample: Sample) -> Any:
         """Read the sample's target (e.g. decode the image); raise SampleError if unreadable."""
 
-    @abstractmethod
-    def initial_pool(self) -> Sequence[str]:
-        """The sample-independent candidate texts scored before the first iteration."""
+    @property
+    def default_prompt(self) -> str | tuple[tuple[str, dict[str, Any]], ...] | None:
+        """The prompt style used when the config has no ``[prompt]`` table: a name, or
+        ``(name, options)`` pairs (a task may hand its own options to its default components)."""
+        return None
+
+    @property
+    def default_pool(self) -> str | tuple[tuple[str, dict[str, Any]], ...] | None:
+        """The initial pool used when the config has no ``[pool]`` table (as :attr:`default_prompt`)."""
+        return None
+
+
+class PromptStyle(Component[OptionsT]):
+    """How a task talks to the generator: the prompt listing the best texts, and the reply parser."""
+
+    #: What pool texts describe, for ``mils pool build`` (e.g. "photos").
+    pool_subject: ClassVar[str] = "everyday scenes"
 
     @abstractmethod
-    def build_prompt(self, sample: Sample, shown: Sequence[ScoredText], n_new: int, seed: int) -> Prompt:
+    def build(self, sample: Sample, shown: Sequence[ScoredText], n_new: int, seed: int) -> Prompt:
         """The prompt asking for ``n_new`` texts, listing ``shown`` (best first)."""
 
-    def parse_reply(self, reply: str) -> list[str]:
+    def parse(self, reply: str) -> list[str]:
         """Candidate texts in a generator reply (default: the core's robust list parser)."""
         from mils_core.parsing import parse_candidates
 
         return parse_candidates(reply)
-
-    #: What pool texts describe, for ``mils pool build`` (e.g. "photos").
-    pool_subject: ClassVar[str] = "everyday scenes"
 
     def pool_prompt(self, n: int, seed: int) -> Prompt:
         """The prompt ``mils pool build`` sends to grow a generic initial pool."""
@@ -280,8 +291,16 @@ class Task(Component[OptionsT]):
         )
         return Prompt((Message("system", "You write short descriptions."), Message("user", user)), (), n, seed)
 
-    def pool_for(self, sample: Sample) -> Sequence[str] | None:
-        """A per-sample initial pool, or None to use :meth:`initial_pool` (the fast path)."""
+
+class PoolSource(Component[OptionsT]):
+    """The initial pool: candidate texts scored against every sample before the first iteration."""
+
+    @abstractmethod
+    def texts(self) -> Sequence[str]:
+        """The sample-independent pool (scored once per sample, its embeddings once per run)."""
+
+    def for_sample(self, sample: Sample) -> Sequence[str] | None:
+        """A per-sample pool (e.g. the user's own prompt), or None to use :meth:`texts` (the fast path)."""
         return None
 
 

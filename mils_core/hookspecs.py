@@ -54,6 +54,30 @@ def mils_register_scorers(register: RegisterFn) -> None:
 
 
 @hookspec
+def mils_register_prompt_styles(register: RegisterFn) -> None:
+    """Declare prompt styles: how a task's prompt lists the best texts, and how replies are parsed.
+
+    Called once per plugin manager, when the registry is first built. A run uses its
+    ``[prompt]`` table, else its task's ``default_prompt``.
+
+    :param register: as for :func:`mils_register_generators`; the factory returns a
+        :class:`mils_core.components.PromptStyle`.
+    """
+
+
+@hookspec
+def mils_register_pools(register: RegisterFn) -> None:
+    """Declare initial pools: the candidate texts scored before the first iteration.
+
+    Called once per plugin manager, when the registry is first built. A run uses its
+    ``[pool]`` table, else its task's ``default_pool``.
+
+    :param register: as for :func:`mils_register_generators`; the factory returns a
+        :class:`mils_core.components.PoolSource`.
+    """
+
+
+@hookspec
 def mils_register_renderers(register: RegisterFn) -> None:
     """Declare renderers (text-to-image models, image editors) that turn candidate texts into artifacts.
 

@@ -48,6 +48,9 @@ class Kind:
 KINDS: tuple[Kind, ...] = (
     Kind("task", "tasks", "mils_register_tasks", "Task", "task"),
     Kind("generator", "generators", "mils_register_generators", "Generator", "generator", task_default="default_generator"),
+    Kind("prompt-style", "prompt-styles", "mils_register_prompt_styles", "PromptStyle", "prompt",
+         task_default="default_prompt"),
+    Kind("pool", "pools", "mils_register_pools", "PoolSource", "pool", task_default="default_pool"),
     Kind("renderer", "renderers", "mils_register_renderers", "Renderer", "renderer", task_default="default_renderer"),
     Kind("scorer", "scorers", "mils_register_scorers", "Scorer", "scorer", task_default="default_scorer"),
     Kind("stopping-rule", "stopping-rules", "mils_register_stopping_rules", "StoppingRule", "stop", many=True,

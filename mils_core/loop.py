@@ -181,7 +181,7 @@ class Loop:
     # -- phases -------------------------------------------------------------------------
     def prepare_pool(self) -> None:
         """Score-independent work done once per run: the initial pool's text embeddings."""
-        pool = list(self.c.task.initial_pool())
+        pool = list(self.c.pool.texts())
         if self.config.loop.pool_size:
             pool = pool[: self.config.loop.pool_size]
         self.pool = pool
@@ -237,7 +237,7 @@ class Loop:
         return ok, failed
 
     def _score_initial(self, states: list[SampleState]) -> None:
-        own = [self.c.task.pool_for(s.sample) for s in states]
+        own = [self.c.pool.for_sample(s.sample) for s in states]
         shared = [s for s, p in zip(states, own, strict=True) if p is None]
         for state in shared:
             state.uses_shared_pool = bool(self.pool)
@@ -299,7 +299,7 @@ class Loop:
         window = gen.context_window()
 
         def make(n: int) -> Prompt:
-            return self.c.task.build_prompt(state.sample, shown[:n], n_new, seed)
+            return self.c.prompt_style.build(state.sample, shown[:n], n_new, seed)
 
         prompt = make(len(shown))
         if window is None:
@@ -351,7 +351,7 @@ class Loop:
                     retry.append((i, slot))
                     continue
                 answered.add(i)
-                parsed = self.c.task.parse_reply(reply.text)
+                parsed = self.c.prompt_style.parse(reply.text)
                 new = dedupe(parsed, state.seen, self._shared_keys(state))
                 state.counters["duplicates_dropped"] += len(parsed) - len(new)
                 if not parsed:

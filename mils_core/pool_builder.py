@@ -14,17 +14,19 @@ from typing import Any
 
 import structlog
 
-from mils_core.components import Generator, Task
-from mils_core.config import apply_overrides
+from mils_core.components import Generator, PromptStyle
+from mils_core.config import ComponentConfig, apply_overrides
 from mils_core.errors import ConfigError, GeneratorError
+from mils_core.kinds import kind
 from mils_core.parsing import normalize
 from mils_core.plugins import MilsPluginManager
+from mils_core.resolve import task_defaults
 from mils_core.seeds import derive_seed
 
 log = structlog.get_logger("mils.pool")
 
 
-def build_pool(task: Task[Any], generator: Generator[Any], out: Path, n: int, *,
+def build_pool(style: PromptStyle[Any], generator: Generator[Any], out: Path, n: int, *,
                per_prompt: int = 25, batch: int = 8, seed: int = 0, max_stalls: int = 5) -> int:
     """Append generated texts to ``out`` until it holds ``n`` distinct texts; return how many it holds."""
     existing = out.read_text(encoding="utf-8").splitlines() if out.exists() else []
@@ -38,7 +40,7 @@ def build_pool(task: Task[Any], generator: Generator[Any], out: Path, n: int, *,
         if existing and not out.read_text(encoding="utf-8").endswith("\n"):
             fh.write("\n")
         while count < n:
-            prompts = [task.pool_prompt(per_prompt, derive_seed(seed, "pool", round_no, i)) for i in range(batch)]
+            prompts = [style.pool_prompt(per_prompt, derive_seed(seed, "pool", round_no, i)) for i in range(batch)]
             round_no += 1
             replies = generator.generate(prompts)
             errors = [r.error for r in replies if r.error]
@@ -46,7 +48,7 @@ def build_pool(task: Task[Any], generator: Generator[Any], out: Path, n: int, *,
                 raise GeneratorError(f"pool build: every request failed, e.g. {errors[0]}")
             added: list[str] = []
             for reply in replies:
-                for text in task.parse_reply(reply.text):
+                for text in style.parse(reply.text):
                     key = normalize(text)
                     if key and key not in seen and count + len(added) < n:
                         seen.add(key)
@@ -75,9 +77,15 @@ def cmd_pool_build(args: argparse.Namespace, pm: MilsPluginManager) -> int:
     name = gen_options.pop("name")
     task = pm.registry.get("task", args.task).build({})
     generator = pm.registry.get("generator", name).build(gen_options)
-    if not isinstance(task, Task) or not isinstance(generator, Generator):
-        raise ConfigError("pool build: the task or generator did not build the expected component")
-    count = build_pool(task, generator, Path(args.out), args.n, per_prompt=args.per_prompt, batch=args.batch, seed=args.seed)
+    if args.prompt:
+        style_cfg = ComponentConfig(args.prompt)
+    else:
+        defaults = task_defaults(kind("prompt-style"), task)
+        if not defaults:
+            raise ConfigError(f"pool build: task {args.task!r} names no prompt style; pass --prompt NAME")
+        style_cfg = defaults[0]
+    style = pm.registry.get("prompt-style", style_cfg.name).build(style_cfg.options)
+    count = build_pool(style, generator, Path(args.out), args.n, per_prompt=args.per_prompt, batch=args.batch, seed=args.seed)
     print(f"{args.out}: {count} texts")
     return 0
 
@@ -89,6 +97,7 @@ def add_pool_command(subparsers: Any) -> None:
     p = sub.add_parser("build", help="grow or replace a pool with a generator (resumable)")
     p.add_argument("--generator", required=True, help="generator name, e.g. transformers")
     p.add_argument("--task", required=True, help="task whose kind of texts to write, e.g. image-captioning")
+    p.add_argument("--prompt", help="prompt style to ask with (default: the task's)")
     p.add_argument("--n", type=int, required=True, help="how many distinct texts the file should hold")
     p.add_argument("--out", required=True, help="the pool file (appended to; resumable)")
     p.add_argument("--per-prompt", type=int, default=25, help="texts asked for per request")

@@ -25,7 +25,8 @@ def component_spec(pm: MilsPluginManager, kind: str, name: str) -> ComponentSpec
         raise
 
 
-def _defaults(kind: Kind, task: Any) -> tuple[ComponentConfig, ...]:
+def task_defaults(kind: Kind, task: Any) -> tuple[ComponentConfig, ...]:
+    """The components of ``kind`` the task uses when the config names none."""
     value = getattr(task, kind.task_default, None) if kind.task_default else None
     if value is None:
         return ()
@@ -48,7 +49,7 @@ def resolve_components(config: Config, pm: MilsPluginManager) -> Components:
     for kind in KINDS:
         if not kind.in_run or kind.name == "task":
             continue
-        selected = config.selected(kind.name) or _defaults(kind, task)
+        selected = config.selected(kind.name) or task_defaults(kind, task)
         built[kind.name] = []
         for i, cfg in enumerate(selected):
             spec = component_spec(pm, kind.name, cfg.name)

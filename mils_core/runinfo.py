@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from mils_core.components import Generator, Renderer, Scorer, StoppingRule, Task
+from mils_core.components import Generator, PoolSource, PromptStyle, Renderer, Scorer, StoppingRule, Task
 from mils_core.config import Config
 from mils_core.errors import ConfigError
 from mils_core.registry import ComponentSpec
@@ -27,7 +27,11 @@ class Components:
     def _one(self, kind: str) -> Any:
         found = self.by_kind.get(kind) or []
         if not found:
-            raise ConfigError(f"the run has no {kind}; name one in the config's [{kind}] table")
+            from mils_core.kinds import kind as kind_of
+
+            section = kind_of(kind).section
+            raise ConfigError(f"the run has no {kind} and its task names no default; add a [{section}] table "
+                              f"('mils list {kind_of(kind).plural}' shows them)")
         return found[0]
 
     @property
@@ -47,6 +51,18 @@ class Components:
         """The run's scorer."""
         scorer: Scorer[Any] = self._one("scorer")
         return scorer
+
+    @property
+    def prompt_style(self) -> PromptStyle[Any]:
+        """The run's prompt style (prompt and reply parser)."""
+        style: PromptStyle[Any] = self._one("prompt-style")
+        return style
+
+    @property
+    def pool(self) -> PoolSource[Any]:
+        """The run's initial pool."""
+        pool: PoolSource[Any] = self._one("pool")
+        return pool
 
     @property
     def renderer(self) -> Renderer[Any] | None:

@@ -198,7 +198,7 @@ def execute(
     ).to_dict()
     atomic_write_text(out / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
     pm.hooks.run_finished(info, summary)
-    log.info("run finished", **{k: v for k, v in summary.items() if k != "scorer_stats"})
+    log.info("run finished", **{k: v for k, v in summary.items() if k != "scorer_stats" and (v or k != "render_stats")})
     return summary
 
 

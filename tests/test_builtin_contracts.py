@@ -9,7 +9,16 @@ import pytest
 
 from mils_core.components import Generation, Generator, Prompt, Scorer, Task
 from mils_core.plugins import MilsPluginManager
-from mils_core.testing.contracts import GeneratorContract, ScorerContract, TaskContract, echoes_shown, replies_n_new
+from mils_core.testing.contracts import (
+    GeneratorContract,
+    PoolContract,
+    PromptStyleContract,
+    RendererContract,
+    ScorerContract,
+    TaskContract,
+    echoes_shown,
+    replies_n_new,
+)
 from mils_core.testing.fakes import FakeGenerator
 
 
@@ -45,6 +54,46 @@ class TestTextTargetContract(TaskContract):
     @pytest.fixture
     def sample_source(self) -> Any:
         return ["a dog runs on the beach", "two cats sleep on a red sofa"]
+
+
+class TestGuessListContract(PromptStyleContract):
+    @pytest.fixture
+    def prompt_style(self, mils_plugin_manager: MilsPluginManager) -> Any:
+        return build(mils_plugin_manager, "prompt-style", "guess-list")
+
+
+class TestGenericPoolContract(PoolContract):
+    @pytest.fixture
+    def pool(self, mils_plugin_manager: MilsPluginManager) -> Any:
+        return build(mils_plugin_manager, "pool", "generic-pool", size=300)
+
+
+class TestPoolFileContract(PoolContract):
+    @pytest.fixture
+    def pool(self, mils_plugin_manager: MilsPluginManager, tmp_path: Any) -> Any:
+        path = tmp_path / "pool.txt"
+        path.write_text("a dog on a beach\n\na cat on a sofa\na dog on a beach\na red car\n")
+        return build(mils_plugin_manager, "pool", "pool-file", path=str(path))
+
+
+class TestFakeRendererContract(RendererContract):
+    @pytest.fixture
+    def renderer(self) -> Any:
+        from mils_core.testing.render_fakes import FakeRenderer
+
+        return FakeRenderer()
+
+
+class TestFakeEditorContract(RendererContract):
+    @pytest.fixture
+    def renderer(self) -> Any:
+        from mils_core.testing.render_fakes import FakeEditor
+
+        return FakeEditor()
+
+    @pytest.fixture
+    def condition(self) -> Any:
+        return "a small wooden house"
 
 
 class TestWordOverlapContract(ScorerContract):

@@ -197,25 +197,48 @@ def test_stop_rules_in_a_run(tmp_path: Path, mils_run, rule: dict[str, Any], exp
     assert [r["iterations"] for r in records] == [expected, expected]
 
 
-def test_third_party_task_with_a_per_sample_pool(tmp_path: Path, mils_register, mils_run) -> None:  # type: ignore[no-untyped-def]
-    from mils_core.builtin.text_target import TextTarget
+def test_a_third_party_pool_replaces_the_tasks_by_name(tmp_path: Path, mils_register, mils_run) -> None:  # type: ignore[no-untyped-def]
+    from mils_core.components import PoolSource
 
-    class OwnPool(TextTarget):
-        def pool_for(self, sample):  # type: ignore[no-untyped-def]
+    class OwnPool(PoolSource[Any]):
+        def texts(self):  # type: ignore[no-untyped-def]
+            return ["nothing like it at all"]
+
+        def for_sample(self, sample):  # type: ignore[no-untyped-def]
             return [f"{sample.source} extra", "nothing like it"]
 
     class Plugin:
         @hookimpl
-        def mils_register_tasks(self, register):  # type: ignore[no-untyped-def]
-            register("own-pool", OwnPool, options=OwnPool.Options)
+        def mils_register_pools(self, register):  # type: ignore[no-untyped-def]
+            register("own-pool", OwnPool)
 
     mils_register(Plugin())
-    records = mils_run(demo_config(tmp_path, n=3, iterations=1,
-                                   run={"task": "own-pool", "samples": "targets.txt", "output": "out"}))
+    records = mils_run(demo_config(tmp_path, n=3, iterations=1, pool={"name": "own-pool"}))
     assert len(records) == 3
     for record in records:
         assert record["initial_best_text"] == f"{record['source']} extra"
         assert record["initial_best_score"] > 0.9
+
+
+def test_a_third_party_prompt_style_replaces_the_tasks_by_name(tmp_path: Path, mils_register, mils_run) -> None:  # type: ignore[no-untyped-def]
+    from mils_core.builtin.text_target import GuessList
+
+    seen: list[str] = []
+
+    class Terse(GuessList):
+        def build(self, sample, shown, n_new, seed):  # type: ignore[no-untyped-def]
+            prompt = super().build(sample, shown, n_new, seed)
+            seen.append(prompt.messages[-1].content)
+            return prompt
+
+    class Plugin:
+        @hookimpl
+        def mils_register_prompt_styles(self, register):  # type: ignore[no-untyped-def]
+            register("terse", Terse)
+
+    mils_register(Plugin())
+    records = mils_run(demo_config(tmp_path, n=2, iterations=2, prompt={"name": "terse"}))
+    assert len(records) == 2 and seen  # the run asked through the selected style
 
 
 def test_several_prompts_per_sample_in_one_call(tmp_path: Path, mils_register, mils_run) -> None:  # type: ignore[no-untyped-def]

@@ -12,15 +12,15 @@ import attrs
 import pytest
 
 from mils_core.builtin.stopping import Plateau, TargetScore
-from mils_core.builtin.text_target import TextTarget
+from mils_core.builtin.text_target import GuessList
 from mils_core.components import Dataset, Generation, Message, Prompt, Sample, SampleProgress, ScoredText, StoppingRule
 from mils_core.config import default_cache_dir
 from mils_core.errors import ConfigError, ModelUnavailableError
 from mils_core.testing.contracts import (
     DatasetContract,
     GeneratorContract,
+    PromptStyleContract,
     StoppingRuleContract,
-    TaskContract,
     echoes_shown,
     unavailable_model_message,
 )
@@ -98,9 +98,9 @@ def test_generator_order_contract() -> None:
     _fails(contract.test_one_generation_per_prompt_in_order, SwappedTexts(), echoes_shown, match="fits prompts")
 
 
-def _task_with(lines: Any) -> TextTarget:
-    class Shown(TextTarget):
-        def build_prompt(self, sample: Sample, shown: Sequence[ScoredText], n_new: int, seed: int) -> Prompt:
+def _task_with(lines: Any) -> GuessList:
+    class Shown(GuessList):
+        def build(self, sample: Sample, shown: Sequence[ScoredText], n_new: int, seed: int) -> Prompt:
             user = lines(list(shown), n_new)
             return Prompt((Message("system", "Guess."), Message("user", user)), tuple(shown), n_new, seed)
 
@@ -108,8 +108,8 @@ def _task_with(lines: Any) -> TextTarget:
 
 
 def test_task_prompt_contract() -> None:
-    contract, source = TaskContract(), ["a dog runs on the beach"]
-    contract.test_prompt_lists_the_shown_texts(TextTarget(), source)
+    contract, source = PromptStyleContract(), Sample("s", "a dog runs on the beach")
+    contract.test_prompt_lists_the_shown_texts(GuessList(), source)
     good = _task_with(lambda shown, n: "\n".join(f"{s.score:.3f}: {s.text}" for s in shown) + f"\nWrite {n} more.")
     contract.test_prompt_lists_the_shown_texts(good, source)
     percent = _task_with(lambda shown, n: "\n".join(f"- {s.text} ({100 * s.score:.0f}%)" for s in shown) + f"\n{n} more")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mils_core.builtin.mutate import Mutate
 from mils_core.builtin.stopping import MaxIterations, Plateau, TargetScore, TimeBudget
-from mils_core.builtin.text_target import TextTarget
+from mils_core.builtin.text_target import GenericPool, GuessList, PoolFile, TextTarget
 from mils_core.builtin.word_overlap import WordOverlap
 from mils_core.hookspecs import hookimpl
 from mils_core.registry import RegisterFn
@@ -32,3 +32,15 @@ def mils_register_stopping_rules(register: RegisterFn) -> None:
     register("plateau", Plateau, options=Plateau.Options, description="stop when the best score stops improving")
     register("target-score", TargetScore, options=TargetScore.Options, description="stop at a good-enough score")
     register("time-budget", TimeBudget, options=TimeBudget.Options, description="stop after a wall-time budget")
+
+
+@hookimpl
+def mils_register_prompt_styles(register: RegisterFn) -> None:
+    register("guess-list", GuessList, description="text-target's scored guesses and request for recombinations")
+
+
+@hookimpl
+def mils_register_pools(register: RegisterFn) -> None:
+    register("generic-pool", GenericPool, options=GenericPool.Options,
+             description="generic short sentences from the built-in vocabulary")
+    register("pool-file", PoolFile, options=PoolFile.Options, description="a text file, one candidate per line")

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from mils_core.builtin.vocabulary import generic_pool
-from mils_core.components import Message, Prompt, Sample, ScoredText, Task
+from mils_core.components import Message, PoolSource, Prompt, PromptStyle, Sample, ScoredText, Task
 from mils_core.errors import ConfigError, SampleError
 
 
@@ -78,6 +78,16 @@ class TextTarget(Task[TextTargetOptions]):
     default_n_new = 20
     default_top_k = 20
 
+    @property
+    def default_prompt(self) -> str:
+        return "guess-list"
+
+    @property
+    def default_pool(self) -> tuple[tuple[str, dict[str, Any]], ...]:
+        if self.options.pool:
+            return (("pool-file", {"path": self.options.pool, "size": self.options.pool_size}),)
+        return (("generic-pool", {"size": self.options.pool_size}),)
+
     def samples(self, source: Any) -> Iterator[Sample]:
         return read_text_samples(source)
 
@@ -86,17 +96,11 @@ class TextTarget(Task[TextTargetOptions]):
             raise SampleError(sample.meta.get("error") or f"sample {sample.id!r} has an empty target")
         return str(sample.source)
 
-    def initial_pool(self) -> Sequence[str]:
-        if self.options.pool:
-            path = Path(self.options.pool)
-            try:
-                pool = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-            except OSError as exc:
-                raise ConfigError(f"text-target: pool file {str(path)!r} cannot be read: {exc.strerror}") from None
-            return pool[: self.options.pool_size]
-        return generic_pool(self.options.pool_size)
 
-    def build_prompt(self, sample: Sample, shown: Sequence[ScoredText], n_new: int, seed: int) -> Prompt:
+class GuessList(PromptStyle[Any]):
+    """The text-target game's prompt: scored guesses, best first, and a request for recombined ones."""
+
+    def build(self, sample: Sample, shown: Sequence[ScoredText], n_new: int, seed: int) -> Prompt:
         lines = "\n".join(f"{s.label(2)}: {s.text}" for s in shown)
         messages = (
             Message("system", SYSTEM),
@@ -105,3 +109,46 @@ class TextTarget(Task[TextTargetOptions]):
             Message("user", INSTRUCTIONS.format(lines=lines, n=n_new)),
         )
         return Prompt(messages, shown=tuple(shown), n_new=n_new, seed=seed)
+
+
+@attrs.frozen
+class GenericPoolOptions:
+    """Options of ``generic-pool``: how many texts to generate from the built-in vocabulary."""
+
+    size: int = attrs.field(default=2000, validator=attrs.validators.ge(1))
+
+
+class GenericPool(PoolSource[GenericPoolOptions]):
+    """Generic short sentences written from the built-in vocabulary (deterministic)."""
+
+    Options = GenericPoolOptions
+
+    def texts(self) -> Sequence[str]:
+        return generic_pool(self.options.size)
+
+
+@attrs.frozen
+class PoolFileOptions:
+    """Options of ``pool-file``: a UTF-8 text file, one candidate per line (blank lines skipped)."""
+
+    path: str = ""
+    size: int | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.ge(1)))
+
+
+class PoolFile(PoolSource[PoolFileOptions]):
+    """The initial pool read from a text file (first ``size`` distinct lines)."""
+
+    Options = PoolFileOptions
+
+    def texts(self) -> Sequence[str]:
+        if not self.options.path:
+            raise ConfigError("pool-file needs a path: [pool] path = \"pool.txt\" (one text per line)")
+        path = Path(self.options.path).expanduser()
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise ConfigError(f"pool file {str(path)!r} cannot be read: {exc.strerror}") from None
+        pool = list(dict.fromkeys(line.strip() for line in lines if line.strip()))
+        if not pool:
+            raise ConfigError(f"pool file {str(path)!r} holds no texts")
+        return pool[: self.options.size] if self.options.size else pool

@@ -11,6 +11,7 @@ Subclass one in a plugin's tests and provide the fixtures it names::
         def targets(self): ...        # two or more raw targets the scorer accepts
 
 Contracts: :class:`GeneratorContract`, :class:`ScorerContract`, :class:`TaskContract`,
+:class:`PromptStyleContract`, :class:`PoolContract`, :class:`RendererContract`,
 :class:`StoppingRuleContract`, :class:`DatasetContract`. Optional fixtures (defined here with a
 default) may be overridden by the subclass to switch on stronger checks.
 """
@@ -34,7 +35,10 @@ from mils_core.components import (
     Generation,
     Generator,
     Message,
+    PoolSource,
     Prompt,
+    PromptStyle,
+    Renderer,
     Sample,
     SampleProgress,
     ScoredText,
@@ -220,18 +224,71 @@ class TaskContract:
         assert len({s.id for s in samples}) == len(samples)
         assert task.load_target(samples[0]) is not None
 
-    def test_initial_pool(self, task: Task[Any]) -> None:
-        pool = list(task.initial_pool())
-        assert pool and all(isinstance(t, str) and t.strip() for t in pool)
-        assert len(set(pool)) == len(pool)
 
-    def test_prompt_lists_the_shown_texts(self, task: Task[Any], sample_source: Any) -> None:
-        sample = next(iter(task.samples(sample_source)))
+
+class PoolContract:
+    """What every initial pool must do. Fixture: ``pool`` (an instance)."""
+
+    def test_texts_are_distinct_non_empty_strings(self, pool: PoolSource[Any]) -> None:
+        texts = list(pool.texts())
+        assert texts and all(isinstance(t, str) and t.strip() for t in texts)
+        assert len(set(texts)) == len(texts), "the pool repeats texts (each would be scored twice)"
+
+    def test_texts_are_stable(self, pool: PoolSource[Any]) -> None:
+        assert list(pool.texts()) == list(_rebuild(pool).texts()), "a fresh instance gives another pool"
+
+
+class RendererContract:
+    """What every renderer must do. Fixtures: ``renderer``; optional ``condition`` (a sample target,
+    for renderers conditioned on one) and ``tmp_path``."""
+
+    @pytest.fixture
+    def condition(self) -> Any:
+        """The target a conditioned renderer edits (None for renderers of text alone)."""
+        return None
+
+    def _conditions(self, renderer: Renderer[Any], condition: Any, n: int) -> list[Any] | None:
+        return [condition] * n if renderer.conditioned_on is not None else None
+
+    def test_one_artifact_per_text_in_order(self, renderer: Renderer[Any], condition: Any) -> None:
+        texts = ["a red kite over a beach", "a bowl of green apples", "a red kite over a beach"]
+        renderer.ensure_loaded()
+        out = renderer.render_batch(texts, [7, 7, 7], self._conditions(renderer, condition, 3))
+        assert len(out) == 3
+        single = renderer.render_batch(texts[1:2], [7], self._conditions(renderer, condition, 1))
+        assert _same_artifact(out[1], single[0]), "a text renders differently inside a batch than alone"
+        assert _same_artifact(out[0], out[2]), "the same text and seed rendered two different artifacts"
+        assert not _same_artifact(out[0], out[1]), "two different texts rendered the same artifact"
+
+    def test_saves_what_it_renders(self, renderer: Renderer[Any], condition: Any, tmp_path: Path) -> None:
+        renderer.ensure_loaded()
+        [artifact] = renderer.render_batch(["a lighthouse at night"], [1], self._conditions(renderer, condition, 1))
+        path = tmp_path / f"best{renderer.suffix}"
+        renderer.save(artifact, path)
+        assert path.is_file() and path.stat().st_size > 0
+
+    def test_identity_is_stable(self, renderer: Renderer[Any]) -> None:
+        assert renderer.cache_identity() == _rebuild(renderer).cache_identity()
+
+
+def _same_artifact(a: Any, b: Any) -> bool:
+    return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+
+
+class PromptStyleContract:
+    """What every prompt style must do. Fixture: ``prompt_style``; optional ``sample`` (a sample to prompt for)."""
+
+    @pytest.fixture
+    def sample(self) -> Sample:
+        """The sample the prompts are built for."""
+        return Sample("sample-1", "a sample")
+
+    def test_prompt_lists_the_shown_texts(self, prompt_style: PromptStyle[Any], sample: Sample) -> None:
         # Three texts (no digits in them) whose alphabetical order is neither the given nor the
         # reverse one, with scores that round differently at every precision.
         shown = [ScoredText("zebras cross a muddy river", 0.8125), ScoredText("an empty tram at dawn", 0.4375),
                  ScoredText("moonlight over quiet rooftops", 0.1875)]
-        prompt = task.build_prompt(sample, shown, 37, seed=5)
+        prompt = prompt_style.build(sample, shown, 37, seed=5)
         assert prompt.n_new == 37 and tuple(prompt.shown) == tuple(shown) and prompt.seed == 5
         assert prompt.messages and all(isinstance(m.content, str) and m.content.strip() for m in prompt.messages)
         assert {m.role for m in prompt.messages} <= {"system", "user", "assistant"}, [m.role for m in prompt.messages]
@@ -245,15 +302,28 @@ class TaskContract:
             line = next(line for line in lines if s.text in line)
             assert _shows_score(line, s.score), f"the line of {s.text!r} does not show its score {s.score}: {line!r}"
         # The number of texts asked for is written out (and follows n_new).
-        other = task.build_prompt(sample, shown, 23, seed=5)
+        other = prompt_style.build(sample, shown, 23, seed=5)
         body23 = "\n".join(m.content for m in other.messages)
         assert _has_number(body, 37) and not _has_number(body, 23), "the prompt does not ask for n_new (37) texts"
         assert _has_number(body23, 23) and not _has_number(body23, 37), "the prompt does not ask for n_new (23) texts"
 
-    def test_parses_a_numbered_reply(self, task: Task[Any]) -> None:
-        reply = "Here are new ones:\n1. a red bicycle by a wall\n2) two dogs in the snow\n\n- a bowl of soup"
-        assert task.parse_reply(reply) == ["a red bicycle by a wall", "two dogs in the snow", "a bowl of soup"]
+    def test_every_objective_is_shown(self, prompt_style: PromptStyle[Any], sample: Sample) -> None:
+        shown = [ScoredText("zebras cross a muddy river", 0.5, (0.1234, 0.375), ("style", "content"))]
+        body = "\n".join(m.content for m in prompt_style.build(sample, shown, 3, seed=1).messages)
+        line = next(line for line in body.splitlines() if "zebras" in line)
+        numbers = [float(x) for x in re.findall(r"\d+\.\d+", line)]
+        assert "style" in line and "content" in line, f"the objectives are not named: {line!r}"
+        for value in (0.1234, 0.375):
+            assert any(abs(n - value) < 0.0051 for n in numbers), f"objective {value} is not shown: {line!r}"
 
+    def test_parses_a_numbered_reply(self, prompt_style: PromptStyle[Any]) -> None:
+        reply = "Here are new ones:\n1. a red bicycle by a wall\n2) two dogs in the snow\n\n- a bowl of soup"
+        assert prompt_style.parse(reply) == ["a red bicycle by a wall", "two dogs in the snow", "a bowl of soup"]
+
+    def test_pool_prompt_asks_for_n_texts(self, prompt_style: PromptStyle[Any]) -> None:
+        prompt = prompt_style.pool_prompt(17, seed=3)
+        assert prompt.n_new == 17 and prompt.seed == 3
+        assert _has_number("\n".join(m.content for m in prompt.messages), 17)
 
 
 def _rebuild(component: Any) -> Any:

@@ -10,9 +10,9 @@ import pytest
 from PIL import Image
 
 from mils_core.errors import ConfigError
-from mils_core.testing.contracts import TaskContract
+from mils_core.testing.contracts import PoolContract, PromptStyleContract, TaskContract
 from mils_core.testing.helpers import assert_import_is_light
-from mils_image.task import ImageCaptioning, builtin_pool, image_samples
+from mils_image.task import CaptionList, ImageCaptioning, ImagePool, builtin_pool, image_samples
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "images"
 
@@ -25,6 +25,24 @@ class TestImageCaptioningContract(TaskContract):
     @pytest.fixture
     def sample_source(self) -> Any:
         return str(EXAMPLES)
+
+
+class TestCaptionListContract(PromptStyleContract):
+    @pytest.fixture
+    def prompt_style(self) -> CaptionList:
+        return CaptionList()
+
+
+class TestImagePoolContract(PoolContract):
+    @pytest.fixture
+    def pool(self) -> ImagePool:
+        return ImagePool(ImagePool.Options(size=500))
+
+
+def test_task_options_configure_its_default_prompt_and_pool() -> None:
+    task = ImageCaptioning(ImageCaptioning.Options(max_words=9, pool_size=100))
+    assert task.default_prompt == (("caption-list", {"max_words": 9}),)
+    assert task.default_pool == (("image-pool", {"path": "builtin", "size": 100}),)
 
 
 def test_builtin_pool_is_large_and_distinct() -> None:
@@ -61,10 +79,10 @@ def test_bad_sources(tmp_path: Path) -> None:
 
 def test_custom_pool_file(tmp_path: Path) -> None:
     (tmp_path / "p.txt").write_text("a cat\n\na dog\na cat\n")
-    task = ImageCaptioning(ImageCaptioning.Options(pool=str(tmp_path / "p.txt")))
-    assert list(task.initial_pool()) == ["a cat", "a dog"]
+    pool = ImagePool(ImagePool.Options(path=str(tmp_path / "p.txt")))
+    assert list(pool.texts()) == ["a cat", "a dog"]
     with pytest.raises(ConfigError, match="cannot be read"):
-        ImageCaptioning(ImageCaptioning.Options(pool=str(tmp_path / "none.txt"))).initial_pool()
+        ImagePool(ImagePool.Options(path=str(tmp_path / "none.txt"))).texts()
 
 
 def test_plugin_import_is_light() -> None:

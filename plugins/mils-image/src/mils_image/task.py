@@ -11,13 +11,14 @@ from typing import Any
 
 import attrs
 
-from mils_core.components import Message, Prompt, Sample, ScoredText, Task
+from mils_core.components import Message, PoolSource, Prompt, PromptStyle, Sample, ScoredText, Task
 from mils_core.errors import ConfigError
 from mils_core.manifest import is_manifest, read_manifest
 from mils_core.media.image import DEFAULT_MAX_SIDE, IMAGE_SUFFIXES, load_image
 from mils_image.presets import PRESETS
 
-__all__ = ["IMAGE_SUFFIXES", "ImageCaptioning", "ImageCaptioningOptions", "builtin_pool", "image_samples"]
+__all__ = ["IMAGE_SUFFIXES", "CaptionList", "ImageCaptioning", "ImageCaptioningOptions", "ImagePool", "builtin_pool",
+           "image_samples"]
 
 SYSTEM = "You write short, concrete image captions. You answer with a numbered list and nothing else."
 INSTRUCTIONS = (
@@ -128,15 +129,23 @@ class ImageCaptioning(Task[ImageCaptioningOptions]):
     target_media = "image"
     presets = PRESETS
 
+    default_iterations = 10
+    default_n_new = 50
+    default_top_k = 50
+
     @classmethod
     def examples(cls) -> list[Path]:
         """The CC0 example images bundled in the package (``mils_image/data/examples``)."""
         folder = Path(str(resources.files("mils_image") / "data" / "examples"))
         return sorted(p for p in folder.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
-    default_iterations = 10
-    default_n_new = 50
-    default_top_k = 50
-    pool_subject = "photos and pictures (people, animals, food, objects, places, art)"
+
+    @property
+    def default_prompt(self) -> tuple[tuple[str, dict[str, Any]], ...]:
+        return (("caption-list", {"max_words": self.options.max_words}),)
+
+    @property
+    def default_pool(self) -> tuple[tuple[str, dict[str, Any]], ...]:
+        return (("image-pool", {"path": self.options.pool, "size": self.options.pool_size}),)
 
     def samples(self, source: Any) -> Iterator[Sample]:
         return iter(image_samples(source))
@@ -144,11 +153,21 @@ class ImageCaptioning(Task[ImageCaptioningOptions]):
     def load_target(self, sample: Sample) -> Any:
         return load_image(sample.source, max_side=self.options.max_side)
 
-    def initial_pool(self) -> Sequence[str]:
-        pool = builtin_pool() if self.options.pool == "builtin" else _read_pool_file(self.options.pool)
-        return pool[: self.options.pool_size] if self.options.pool_size else pool
 
-    def build_prompt(self, sample: Sample, shown: Sequence[ScoredText], n_new: int, seed: int) -> Prompt:
+@attrs.frozen
+class CaptionListOptions:
+    """Options of ``caption-list``: the longest caption asked for (longer replies are dropped)."""
+
+    max_words: int = attrs.field(default=20, validator=attrs.validators.ge(3))
+
+
+class CaptionList(PromptStyle[CaptionListOptions]):
+    """Rated captions of one photo, best first, and a request for merged, better ones."""
+
+    Options = CaptionListOptions
+    pool_subject = "photos and pictures (people, animals, food, objects, places, art)"
+
+    def build(self, sample: Sample, shown: Sequence[ScoredText], n_new: int, seed: int) -> Prompt:
         lines = "\n".join(f"{s.label(4)}: {s.text}" for s in shown)
         user = INSTRUCTIONS.format(lines=lines, n=n_new, max_words=self.options.max_words)
         example = INSTRUCTIONS.format(lines=EXAMPLE_LINES, n=4, max_words=self.options.max_words)
@@ -160,7 +179,25 @@ class ImageCaptioning(Task[ImageCaptioningOptions]):
         )
         return Prompt(messages, tuple(shown), n_new, seed)
 
-    def parse_reply(self, reply: str) -> list[str]:
+    def parse(self, reply: str) -> list[str]:
         from mils_core.parsing import parse_candidates
 
         return parse_candidates(reply, max_words=self.options.max_words + 10, min_words=2)
+
+
+@attrs.frozen
+class ImagePoolOptions:
+    """Options of ``image-pool``: ``path`` "builtin" (the shipped 24k descriptions) or a text file; ``size`` cuts it."""
+
+    path: str = "builtin"
+    size: int | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.ge(1)))
+
+
+class ImagePool(PoolSource[ImagePoolOptions]):
+    """Generic image descriptions: the shipped pool or a file of one description per line."""
+
+    Options = ImagePoolOptions
+
+    def texts(self) -> Sequence[str]:
+        pool = builtin_pool() if self.options.path == "builtin" else _read_pool_file(self.options.path)
+        return pool[: self.options.size] if self.options.size else pool
