@@ -6,13 +6,11 @@ model's own chat template (``create_chat_completion``) and its own seed.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
 import sys
 import threading
 import time
-import weakref
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ import structlog
 from mils_core.components import Generation, Generator, Prompt
 from mils_core.config import default_cache_dir
 from mils_core.errors import ConfigError, ModelUnavailableError
+from mils_core.model_cache import close_at_exit, models
 from mils_core.seeds import derive_seed
 from mils_llm.common import chat_messages, merge_system, one_line, plain_prompt
 from mils_llm.llama_probe import check_runs_here
@@ -32,30 +31,13 @@ log = structlog.get_logger("mils.llm")
 
 DEFAULT_N_CTX = 4096
 
-_MODELS: dict[tuple[Any, ...], Any] = {}
-#: Every model this process opened and still holds (closed at exit, see _close_at_exit).
-_OPENED: weakref.WeakSet[Any] = weakref.WeakSet()
-_LOCK = threading.Lock()
+_NAMESPACE = "mils-llm/llama-cpp"
 _PARAMS_LOCK = threading.Lock()
 
 
 def clear_model_cache() -> None:
-    """Forget every llama.cpp model loaded by this process."""
-    with _LOCK:
-        _MODELS.clear()
-
-
-def _close_at_exit() -> None:
-    """Free the cached models while llama_cpp's module is still intact.
-
-    Left to the garbage collector at interpreter shutdown, llama-cpp-python's finalizers run after
-    its C bindings are torn down and print "TypeError: 'NoneType' object is not callable".
-    """
-    with _LOCK:
-        models = list(_OPENED)
-        _MODELS.clear()
-    for llm in models:
-        llm.close()
+    """Forget every llama.cpp model loaded by this process (they are still closed at exit)."""
+    models.clear(_NAMESPACE)
 
 
 def _import_llama_cpp() -> Any:
@@ -177,15 +159,16 @@ class LlamaCppGenerator(Generator[LlamaCppOptions]):
             check_runs_here(self.path, use_extra_bufts=opts.use_extra_bufts, n_gpu_layers=n_gpu_layers,
                             cache_dir=default_cache_dir())
         t0 = time.perf_counter()
-        with _LOCK:
-            llm = _MODELS.get(key)
-            if llm is None:
-                log.info("loading model", model=str(self.path), n_threads=n_threads, n_gpu_layers=n_gpu_layers)
-                llm = self._open(llama_cpp, opts.n_ctx or DEFAULT_N_CTX, n_threads, n_gpu_layers, main_gpu)
-                trained = int(llm._model.n_ctx_train())
-                if opts.n_ctx is None and 0 < trained < llm.n_ctx():
-                    llm = self._open(llama_cpp, trained, n_threads, n_gpu_layers, main_gpu)
-                _MODELS[key] = llm
+
+        def load_model() -> Any:
+            log.info("loading model", model=str(self.path), n_threads=n_threads, n_gpu_layers=n_gpu_layers)
+            opened = self._open(llama_cpp, opts.n_ctx or DEFAULT_N_CTX, n_threads, n_gpu_layers, main_gpu)
+            trained = int(opened._model.n_ctx_train())
+            if opts.n_ctx is None and 0 < trained < opened.n_ctx():
+                opened = self._open(llama_cpp, trained, n_threads, n_gpu_layers, main_gpu)
+            return opened
+
+        llm = models.get_or_load(_NAMESPACE, key, load_model)
         self.llm = llm
         self.load_seconds = time.perf_counter() - t0
         template = llm.metadata.get("tokenizer.chat_template")
@@ -206,9 +189,9 @@ class LlamaCppGenerator(Generator[LlamaCppOptions]):
         llm = open_llama(llama_cpp, self.path, n_ctx=n_ctx, n_batch=min(self.options.batch_size, n_ctx),
                          n_threads=n_threads, n_gpu_layers=n_gpu_layers, main_gpu=main_gpu, seed=self.options.seed,
                          use_extra_bufts=self.options.use_extra_bufts)
-        if not _OPENED:
-            atexit.register(_close_at_exit)
-        _OPENED.add(llm)
+        # Left to interpreter shutdown, llama-cpp-python's finalizers run after its C bindings are
+        # torn down and print "TypeError: 'NoneType' object is not callable": close models first.
+        close_at_exit(llm, lambda m: m.close())
         return llm
 
     # -- prompt handling ------------------------------------------------------------------
