@@ -80,7 +80,13 @@ class SampleRecord:
         if "best_score_parts" in data and "best_objectives" not in data:  # schema 1
             values["best_objectives"] = {f"objective_{i}": float(v) for i, v in enumerate(data["best_score_parts"])}
         for key in ("best_score", "initial_best_score"):
-            values[key] = _opt_float(values.get(key))
+            try:
+                values[key] = _opt_float(values.get(key))
+            except (TypeError, ValueError):
+                raise ResultsError(f"record {values['id']!r}: {key} {values.get(key)!r} is not a number") from None
+        for field in attrs.fields(cls):  # a JSON null where a list or table belongs reads as empty
+            if values.get(field.name, 0) is None and isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+                values[field.name] = field.default.factory()
         extra = {k: v for k, v in data.items() if k not in fields and k != "best_score_parts"}
         if extra:
             values["meta"] = {**dict(values.get("meta") or {}), **extra}

@@ -52,3 +52,10 @@ def test_summary_round_trip() -> None:
     summary = RunSummary(ok=2, failed=1, skipped=0, total=3, seconds=1.5, output="/tmp/x")
     assert RunSummary.from_dict(summary.to_dict()) == summary
     assert RunSummary.from_dict({"ok": 1, "failed": 0, "skipped": 0, "total": 1, "seconds": 1.0, "output": "o"}).schema == 1
+
+
+def test_nulls_read_as_empty_and_bad_numbers_are_named() -> None:
+    record = SampleRecord.from_dict({"id": "a", "status": "ok", "meta": None, "history": None, "best_score": None})
+    assert record.meta == {} and record.history == [] and record.best_score is None
+    with pytest.raises(ResultsError, match="record 'b': best_score 'high' is not a number"):
+        SampleRecord.from_dict({"id": "b", "status": "ok", "best_score": "high"})

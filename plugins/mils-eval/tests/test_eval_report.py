@@ -12,7 +12,7 @@ import pytest
 from eval_helpers import make_run
 
 from mils_core.cli import main
-from mils_core.results import read_records
+from mils_core.results import read_sample_records
 from mils_eval.evaluate import evaluate_run
 from mils_eval.report import build_report
 
@@ -33,8 +33,8 @@ def test_report_of_a_text_target_run(tmp_path: Path, capsys: pytest.CaptureFixtu
     lines = [json.dumps({"id": f"t{i}", "text": t}) for i, t in enumerate(TARGETS)] + ["{this line is broken"]
     samples.write_text("\n".join(lines) + "\n")
     run = make_run(tmp_path, samples="targets.jsonl")
-    records = read_records(run)
-    assert sum(r["status"] == "failed" for r in records) == 1
+    records = read_sample_records(run)
+    assert sum(not r.ok for r in records) == 1
     refs = tmp_path / "refs.json"
     refs.write_text(json.dumps({f"t{i}": [t] for i, t in enumerate(TARGETS)}))
     evaluate_run(run, refs, ("Bleu", "CIDEr"))
@@ -62,8 +62,8 @@ def test_report_of_an_image_run_inlines_thumbnails(tmp_path: Path) -> None:
     manifest.write_text("id,path,references\nastro,astronaut.png,an astronaut in a white suit|a woman posing\n"
                         "cup,coffee.png,a cup of coffee on a saucer|coffee in a red cup\n")
     run = make_run(tmp_path, {"dataset": {"name": "manifest", "manifest": str(manifest)}}, samples=[], iterations=2)
-    records = read_records(run)
-    assert {r["id"] for r in records} == {"astro", "cup"}
+    records = read_sample_records(run)
+    assert {r.id for r in records} == {"astro", "cup"}
     out = evaluate_run(run, None, ("Bleu", "CIDEr"))  # references from the manifest, via the records' meta
     assert out["counts"]["evaluated"] == 2
     html_path = build_report(run, tmp_path / "elsewhere" / "r.html", gallery=10)

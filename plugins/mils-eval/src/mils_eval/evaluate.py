@@ -20,7 +20,8 @@ from typing import Any
 import structlog
 
 from mils_core.errors import ConfigError
-from mils_core.results import RESULTS_FILE, atomic_write_text, read_records
+from mils_core.records import SampleRecord
+from mils_core.results import RESULTS_FILE, atomic_write_text, read_sample_records
 from mils_eval import __version__
 from mils_eval.metrics import DEFAULT_METRICS, METRIC_KEYS, compute_metrics
 from mils_eval.refs import References, load_references, references_from_records
@@ -42,13 +43,12 @@ def check_run_dir(run_dir: Path | str) -> Path:
     return folder
 
 
-def unique_records(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def unique_records(records: Sequence[SampleRecord]) -> list[SampleRecord]:
     """One record per id (an ``ok`` one wins over a ``failed`` one), in file order."""
-    chosen: dict[str, dict[str, Any]] = {}
+    chosen: dict[str, SampleRecord] = {}
     for record in records:
-        key = str(record["id"])
-        if key not in chosen or (chosen[key].get("status") != "ok" and record.get("status") == "ok"):
-            chosen[key] = record
+        if record.id not in chosen or (not chosen[record.id].ok and record.ok):
+            chosen[record.id] = record
     return list(chosen.values())
 
 
@@ -72,7 +72,7 @@ def evaluate_run(
 ) -> dict[str, Any]:
     """Evaluate a run folder; return (and by default write) the ``metrics.json`` content."""
     folder = check_run_dir(run_dir)
-    records = unique_records(read_records(folder))
+    records = unique_records(read_sample_records(folder))
     refs: References = load_references(refs_path) if refs_path else references_from_records(records)
     if not any(refs.refs.values()):
         where = f"references file {str(refs_path)!r}" if refs_path else f"run {str(folder)!r}"
@@ -84,18 +84,18 @@ def evaluate_run(
     no_refs: list[str] = []
     used: set[str] = set()
     for record in records:
-        sid = str(record["id"])
+        sid = record.id
         key = refs.key_for(record)
         if key is not None:
             used.add(key)
-        if record.get("status") != "ok":
-            failed.append({"id": sid, "error": str(record.get("error") or "failed (no error recorded)")})
+        if not record.ok:
+            failed.append({"id": sid, "error": str(record.error or "failed (no error recorded)")})
             continue
         if key is None or not refs.refs.get(key):
             no_refs.append(sid)
             continue
         gts[sid] = list(refs.refs[key])
-        res[sid] = str(record.get("best_text") or "")
+        res[sid] = str(record.best_text or "")
     missing = sorted(k for k, v in refs.refs.items() if v and k not in used)
     out: dict[str, Any] = {
         "run": str(folder.resolve()),

@@ -14,13 +14,14 @@ the official ``captions_val2014.json``, so both reference sources line up.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path, PurePath
 from typing import Any
 
 import attrs
 
 from mils_core.errors import ConfigError
+from mils_core.records import SampleRecord
 
 
 @attrs.frozen
@@ -31,7 +32,7 @@ class References:
     aliases: dict[str, str] = attrs.field(factory=dict)
     origin: str = ""
 
-    def key_for(self, record: Mapping[str, Any]) -> str | None:
+    def key_for(self, record: SampleRecord) -> str | None:
         """The reference key a results record belongs to, or None."""
         for name in _names(record):
             if name in self.refs:
@@ -41,9 +42,9 @@ class References:
         return None
 
 
-def _names(record: Mapping[str, Any]) -> Iterable[str]:
-    yield str(record.get("id"))
-    source = record.get("source")
+def _names(record: SampleRecord) -> Iterable[str]:
+    yield record.id
+    source = record.source
     if isinstance(source, str) and source and "\n" not in source and len(source) < 1024:
         name = PurePath(source).name
         if name:
@@ -103,12 +104,11 @@ def _coco(data: dict[str, Any], path: Path) -> References:
     return References(refs=refs, aliases=aliases, origin=str(path))
 
 
-def references_from_records(records: Iterable[Mapping[str, Any]]) -> References:
+def references_from_records(records: Iterable[SampleRecord]) -> References:
     """References carried by the run's own records (``meta.references``, set by the dataset readers)."""
     refs: dict[str, list[str]] = {}
     for record in records:
-        meta = record.get("meta") or {}
-        found = meta.get("references") if isinstance(meta, dict) else None
+        found = record.meta.get("references") if isinstance(record.meta, dict) else None
         if isinstance(found, list) and _clean(found):
-            refs[str(record["id"])] = _clean(found)
+            refs[record.id] = _clean(found)
     return References(refs=refs, origin="the run's records (meta.references)")

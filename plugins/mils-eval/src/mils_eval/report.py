@@ -20,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from mils_core.results import atomic_write_text, read_records
+from mils_core.records import RunSummary, SampleRecord
+from mils_core.results import atomic_write_text, read_sample_records
+from mils_core.runner import SUMMARY_FILE
 from mils_eval import __version__
 from mils_eval.evaluate import METRICS_FILE, ORDER, check_run_dir, unique_records
 
@@ -55,6 +57,17 @@ def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
+        return None
+
+
+def _read_summary(folder: Path) -> RunSummary | None:
+    """The run's ``summary.json`` (any schema version), or None if it is absent or unreadable."""
+    data = _read_json(folder / SUMMARY_FILE)
+    if not isinstance(data, dict):
+        return None
+    try:
+        return RunSummary.from_dict(data)
+    except (TypeError, ValueError):
         return None
 
 
@@ -133,9 +146,9 @@ def _carry_forward(series: Sequence[Sequence[Any]]) -> np.ndarray:
     return out
 
 
-def plot_curves(ok: list[dict[str, Any]], path: Path) -> bytes | None:
-    best = [r.get("history") or [] for r in ok]
-    mean = [r.get("history_mean") or [] for r in ok]
+def plot_curves(ok: list[SampleRecord], path: Path) -> bytes | None:
+    best = [r.history or [] for r in ok]
+    mean = [r.history_mean or [] for r in ok]
     if not any(best):
         return None
     fig = _figure(10, 3.6)
@@ -165,9 +178,9 @@ def plot_curves(ok: list[dict[str, Any]], path: Path) -> bytes | None:
     return _save(fig, path)
 
 
-def plot_scores(ok: list[dict[str, Any]], path: Path) -> bytes | None:
-    final = np.array([_num(r.get("best_score")) for r in ok])
-    initial = np.array([_num(r.get("initial_best_score")) for r in ok])
+def plot_scores(ok: list[SampleRecord], path: Path) -> bytes | None:
+    final = np.array([_num(r.best_score) for r in ok])
+    initial = np.array([_num(r.initial_best_score) for r in ok])
     final, initial = final[np.isfinite(final)], initial[np.isfinite(initial)]
     if final.size == 0:
         return None
@@ -193,11 +206,11 @@ def plot_scores(ok: list[dict[str, Any]], path: Path) -> bytes | None:
     return _save(fig, path)
 
 
-def plot_timing(records: list[dict[str, Any]], path: Path) -> bytes | None:
+def plot_timing(records: list[SampleRecord], path: Path) -> bytes | None:
     if not records:
         return None
-    stage = {s: float(np.nansum([_num((r.get("timings") or {}).get(s)) for r in records])) for s in STAGES}
-    tokens = {k: float(np.nansum([_num((r.get("tokens") or {}).get(k)) for r in records])) for k in ("prompt", "completion")}
+    stage = {s: float(np.nansum([_num((r.timings or {}).get(s)) for r in records])) for s in STAGES}
+    tokens = {k: float(np.nansum([_num((r.tokens or {}).get(k)) for r in records])) for k in ("prompt", "completion")}
     fig = _figure(10, 2.6)
     ax1, ax2 = fig.subplots(1, 2)
     names = list(stage)
@@ -278,8 +291,8 @@ def _figure_html(data: bytes | None, alt: str, caption: str) -> str:
     return f'<figure><img alt="{_esc(alt)}" src="{_png_uri(data)}"><figcaption>{_esc(caption)}</figcaption></figure>'
 
 
-def _pick(ok: list[dict[str, Any]], n: int) -> list[tuple[int, dict[str, Any]]]:
-    ranked = sorted(ok, key=lambda r: -_num(r.get("best_score")) if math.isfinite(_num(r.get("best_score"))) else math.inf)
+def _pick(ok: list[SampleRecord], n: int) -> list[tuple[int, SampleRecord]]:
+    ranked = sorted(ok, key=lambda r: -_num(r.best_score) if math.isfinite(_num(r.best_score)) else math.inf)
     if n <= 0:
         return []
     if len(ranked) <= n:
@@ -288,8 +301,8 @@ def _pick(ok: list[dict[str, Any]], n: int) -> list[tuple[int, dict[str, Any]]]:
     return [(i + 1, ranked[i]) for i in idx]
 
 
-def _gallery_item(rank: int, record: dict[str, Any], per_sample: dict[str, Any]) -> str:
-    source = record.get("source")
+def _gallery_item(rank: int, record: SampleRecord, per_sample: dict[str, Any]) -> str:
+    source = record.source
     path = _as_path(source)
     top = ""
     if path is not None and path.suffix.lower() in IMAGE_SUFFIXES:
@@ -302,27 +315,27 @@ def _gallery_item(rank: int, record: dict[str, Any], per_sample: dict[str, Any])
         top = f'<div class="media"><span class="pill">{kind}</span>{_esc(path.name)}</div>'
     elif source not in (None, ""):
         top = f'<div class="target"><b>target</b>{_esc(source)}</div>'
-    best, init = _num(record.get("best_score")), _num(record.get("initial_best_score"))
+    best, init = _num(record.best_score), _num(record.initial_best_score)
     delta = best - init
     delta_html = (f' <span class="{"good" if delta > 0 else "muted"}">({delta:+.4f} vs initial)</span>'
                   if math.isfinite(delta) else "")
-    metrics = per_sample.get(str(record["id"])) or {}
+    metrics = per_sample.get(record.id) or {}
     pills = "".join(f'<span class="pill">{_esc(k)} {_fmt(metrics[k], 3)}</span>'
                     for k in ("CIDEr", "SPICE", "Bleu_4", "METEOR") if k in metrics)
-    refs = (record.get("meta") or {}).get("references") or []
+    refs = (record.meta or {}).get("references") or []
     refs_html = ""
     if refs:
         items = "".join(f"<li>{_esc(r)}</li>" for r in refs[:5])
         refs_html = f'<details class="refs"><summary>{len(refs)} references</summary><ul>{items}</ul></details>'
     init_html = ""
-    if record.get("initial_best_text") is not None:
-        init_html = (f'<div class="init">initial-pool best: {_esc(record["initial_best_text"])} '
+    if record.initial_best_text is not None:
+        init_html = (f'<div class="init">initial-pool best: {_esc(record.initial_best_text)} '
                      f'<span class="score">({_fmt(init)})</span></div>')
     return (
         f'<div class="item">{top}<div class="body">'
-        f'<div class="id"><span>#{rank} · {_esc(record["id"])}</span><span>{_esc(record.get("iterations", ""))} it · '
-        f'{_esc(record.get("stop_reason") or "")}</span></div>'
-        f'<div class="cap">{_esc(record.get("best_text") or "")}</div>'
+        f'<div class="id"><span>#{rank} · {_esc(record.id)}</span><span>{_esc(record.iterations)} it · '
+        f'{_esc(record.stop_reason or "")}</span></div>'
+        f'<div class="cap">{_esc(record.best_text or "")}</div>'
         f'<div class="score">score {_fmt(best)}{delta_html}</div>'
         f"{init_html}{('<div>' + pills + '</div>') if pills else ''}{refs_html}</div></div>"
     )
@@ -344,16 +357,16 @@ def _metrics_html(metrics: dict[str, Any] | None) -> str:
             + (f'<ul class="note skipped">{skipped}</ul>' if skipped else ""))
 
 
-def _timing_table(records: list[dict[str, Any]], summary: dict[str, Any] | None) -> str:
+def _timing_table(records: list[SampleRecord], summary: RunSummary | None) -> str:
     n = max(1, len(records))
     rows = ""
     for s in (*STAGES, "total"):
-        total = float(np.nansum([_num((r.get("timings") or {}).get(s)) for r in records]))
+        total = float(np.nansum([_num((r.timings or {}).get(s)) for r in records]))
         rows += f'<tr><td>{s}</td><td class="n">{total:.2f}</td><td class="n">{total / n:.3f}</td></tr>'
     for k in ("prompt", "completion"):
-        total = float(np.nansum([_num((r.get("tokens") or {}).get(k)) for r in records]))
+        total = float(np.nansum([_num((r.tokens or {}).get(k)) for r in records]))
         rows += f'<tr><td>{k} tokens</td><td class="n">{total:,.0f}</td><td class="n">{total / n:,.1f}</td></tr>'
-    wall = f'<p class="note">wall time of the last run invocation: {_fmt((summary or {}).get("seconds"), 2)} s</p>'
+    wall = f'<p class="note">wall time of the last run invocation: {_fmt(summary.seconds if summary else None, 2)} s</p>'
     return f"<table><tr><th>stage</th><th>total (s)</th><th>per sample</th></tr>{rows}</table>{wall}"
 
 
@@ -375,16 +388,16 @@ def _plugins_html(plugins: dict[str, Any] | None) -> str:
 def build_report(run_dir: Path | str, out: Path | str | None = None, *, gallery: int = 24) -> Path:
     """Write the HTML report (and the PNG plots) of a run folder; return the HTML path."""
     folder = check_run_dir(run_dir)
-    records = unique_records(read_records(folder))
-    ok = [r for r in records if r.get("status") == "ok"]
-    failed = [r for r in records if r.get("status") != "ok"]
+    records = unique_records(read_sample_records(folder))
+    ok = [r for r in records if r.ok]
+    failed = [r for r in records if not r.ok]
     config_text = (folder / "config.toml").read_text(encoding="utf-8") if (folder / "config.toml").is_file() else ""
     try:
         config = tomllib.loads(config_text) if config_text else {}
     except tomllib.TOMLDecodeError:
         config = {}
     plugins = _read_json(folder / "plugins.json")
-    summary = _read_json(folder / "summary.json")
+    summary = _read_summary(folder)
     metrics = _read_json(folder / METRICS_FILE)
     per_sample = (metrics or {}).get("per_sample") or {}
 
@@ -392,11 +405,11 @@ def build_report(run_dir: Path | str, out: Path | str | None = None, *, gallery:
     scores = plot_scores(ok, folder / "report-scores.png")
     timing = plot_timing(records, folder / "report-timing.png")
 
-    best = np.array([_num(r.get("best_score")) for r in ok])
-    init = np.array([_num(r.get("initial_best_score")) for r in ok])
+    best = np.array([_num(r.best_score) for r in ok])
+    init = np.array([_num(r.initial_best_score) for r in ok])
     gain = best - init
     finite_gain = gain[np.isfinite(gain)]
-    iters = [int(r.get("iterations") or 0) for r in ok]
+    iters = [int(r.iterations or 0) for r in ok]
 
     def mean(a: np.ndarray) -> str:
         a = a[np.isfinite(a)]
@@ -426,7 +439,7 @@ def build_report(run_dir: Path | str, out: Path | str | None = None, *, gallery:
              + (", picked evenly across the ranking" if len(picks) < len(ok) else ""))
     limit = 500
     failed_rows = "".join(
-        f"<tr><td>{_esc(r['id'])}</td><td>{_esc(r.get('error') or 'no error recorded')}</td></tr>" for r in failed[:limit]
+        f"<tr><td>{_esc(r.id)}</td><td>{_esc(r.error or 'no error recorded')}</td></tr>" for r in failed[:limit]
     )
     failed_html = (
         f'<table><tr><th>sample</th><th>error</th></tr>{failed_rows}</table>'
