@@ -13,13 +13,18 @@ Shape (components may add options to their own tables)::
     name = "mutate"
     [scorer]                   # name + options; the task's default if omitted
     name = "word-overlap"
+    [prompt]                   # prompt style (prompt + reply parser); the task's default if omitted
+    [pool]                     # initial pool; the task's default if omitted (e.g. name = "pool-file")
+    [renderer]                 # optional: texts become artifacts (images) that the scorer scores
     [[stop]]                   # stopping rules; any one firing stops a sample
     name = "max-iterations"
     n = 10
     [loop]                     # search hyper-parameters (task defaults if omitted)
     top_k = 50
     n_new = 50
+    weights = [1000.0, 1.0]    # multi-objective scorers: one weight per objective, for ranking
 
+The sections are those of the component kinds (:mod:`mils_core.kinds`) plus ``[run]`` and ``[loop]``.
 Relative paths in ``[run]`` are resolved against the config file's folder.
 """
 
