@@ -93,6 +93,35 @@ def cmd_list(args: argparse.Namespace, pm: MilsPluginManager) -> int:
     return EXIT_OK
 
 
+#: ``mils bench --ablate`` names, for the help text (the bench module checks them; a test keeps them equal).
+BENCH_ABLATIONS = ("pool-cache", "score-cache", "batching", "early-stop", "length-sort", "list-stop")
+
+
+def cmd_bench(args: argparse.Namespace, pm: MilsPluginManager) -> int:
+    from mils_core.bench import cmd_bench as run_bench
+
+    return run_bench(args, pm)
+
+
+def add_bench_command(sub: Any) -> None:
+    """``mils bench``: any task, any preset it registers, its bundled samples or ``--samples``."""
+    p = sub.add_parser("bench", help="benchmark a task: time per stage, encodes, tokens, what each saving is worth")
+    p.add_argument("--task", default="image-captioning", help="the task to measure (default: image-captioning)")
+    p.add_argument("--preset", help="one of the task's presets (default: its first; a task without presets: its defaults)")
+    p.add_argument("--samples", nargs="+", metavar="SAMPLE",
+                   help="what the task reads: files, a folder, a glob, or text samples (default: the task's bundled examples)")
+    p.add_argument("--iterations", type=int, default=5, help="iteration cap for every variant")
+    p.add_argument("--ablate", metavar="LIST", help="'all' or a comma list of: " + ", ".join(BENCH_ABLATIONS))
+    p.add_argument("--random-weights", action="store_true",
+                   help="random models at the configured shapes (no download; components without the option keep real weights)")
+    p.add_argument("--generator", help="a generator name instead of the preset's")
+    p.add_argument("--scorer", help="a scorer name instead of the preset's")
+    p.add_argument("--out", default="bench.json", help="where to write the JSON report (rewritten after each variant)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.KEY=VALUE",
+                   help="override a config value, e.g. --set loop.n_new=20 (repeatable)")
+    p.set_defaults(handler=cmd_bench)
+
+
 def build_parser(pm: MilsPluginManager) -> argparse.ArgumentParser:
     """The full parser: core commands plus those plugins add through ``mils_register_commands``."""
     parser = _Parser(prog="mils", description="MILS: an LLM proposes, a multimodal scorer ranks, repeat.")
@@ -122,6 +151,7 @@ def build_parser(pm: MilsPluginManager) -> argparse.ArgumentParser:
     from mils_core.pool_builder import add_pool_command
 
     add_pool_command(sub)
+    add_bench_command(sub)
     pm.hooks.register_commands(sub)
     return parser
 

@@ -2,7 +2,8 @@
 # The prepared GPU check (one command, well inside 10 minutes on one H100). Writes under $OUT.
 #   1. installs the carried wheels (scripts/device_wheels.sh made them) into /tmp/site;
 #   2. runs `mils bench` at paper shapes with random weights in bf16 (Llama-3.1-8B-shaped
-#      generator, SigLIP-SO400M-shaped scorer) on the 8 bundled images, sampling GPU utilisation;
+#      generator, SigLIP-SO400M-shaped scorer) on the 8 images mils-image bundles (package data,
+#      found by the installed wheel, not this checkout), sampling GPU utilisation;
 #   3. forces an out-of-memory error in the scorer (one huge text batch) and checks the
 #      back-off halves the batch and finishes;
 #   4. runs the gpu-marked tests.
@@ -18,8 +19,8 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv | tee "$OUT
 
 nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader,nounits -lms 500 > "$OUT/gpu_util.csv" &
 SMI=$!
-timeout 420 python3 -m mils_core bench --preset paper --random-weights --iterations 3 \
-  --samples examples/images/*.jpg --set generator.max_new_tokens=400 --ablate pool-cache,batching \
+timeout 420 python3 -m mils_core bench --task image-captioning --preset paper --random-weights --iterations 3 \
+  --set generator.max_new_tokens=400 --ablate pool-cache,batching \
   --out "$OUT/bench_paper_random.json" 2>&1 | tail -n 30 | tee "$OUT/bench.log"
 kill "$SMI" 2>/dev/null
 python3 - "$OUT/gpu_util.csv" <<'PY' | tee "$OUT/gpu_busy.txt"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
@@ -77,6 +78,18 @@ class TextTarget(Task[TextTargetOptions]):
     default_iterations = 10
     default_n_new = 20
     default_top_k = 20
+    presets: ClassVar[Mapping[str, Mapping[str, Any]]] = {
+        "demo": {
+            "generator": {"name": "mutate"},
+            "scorer": {"name": "word-overlap"},
+            "stop": [{"name": "max-iterations", "n": 10}, {"name": "plateau", "patience": 2, "min_delta": 0.0}],
+        },
+    }
+
+    @classmethod
+    def examples(cls) -> list[Path]:
+        """The demo's 300 target sentences, shipped in the package (``mils_core/builtin/data/targets.txt``)."""
+        return [Path(str(resources.files("mils_core.builtin") / "data" / "targets.txt"))]
 
     @property
     def default_prompt(self) -> str:

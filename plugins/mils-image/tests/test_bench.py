@@ -1,20 +1,23 @@
-"""mils bench: every variant runs, the ratios and counters say what each saving is worth."""
+"""``mils bench --task image-captioning``: the core's bench finds this package's presets and its
+bundled example images (package data, not a repository path), and measures an image workload."""
 
 from __future__ import annotations
 
 import json
 import random
+from importlib import resources
 from pathlib import Path
 
-import attrs
+import pytest
 
+from mils_core.bench import WARM, base_config, bench, bench_samples
+from mils_core.cli import build_parser, main
 from mils_core.components import Prompt
 from mils_core.hookspecs import hookimpl
 from mils_core.plugins import make_plugin_manager
 from mils_core.testing.fakes import FakeGenerator, FakeScorer
-from mils_image.bench import ABLATIONS, WARM, bench, format_table
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "images"
+PACKAGE_EXAMPLES = Path(str(resources.files("mils_image") / "data" / "examples"))
 
 
 def respond(prompt: Prompt) -> str:
@@ -33,64 +36,41 @@ class Fakes:
         register("fake-embed", FakeScorer, options=FakeScorer.Options)
 
 
-@attrs.frozen
-class StopOptions:
-    stop_after_list: bool = True
+def test_bench_defaults_to_this_task_its_first_preset_and_bundled_images(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)  # nothing is found relative to the working folder or the repository
+    pm = make_plugin_manager()
+    args = build_parser(pm).parse_args(["bench"])
+    assert args.task == "image-captioning" and args.preset is None and args.samples is None
+    samples = bench_samples(pm, args.task, args.samples)
+    assert isinstance(samples, list) and len(samples) == 8
+    assert all(Path(s).parent == PACKAGE_EXAMPLES.resolve() and Path(s).suffix == ".jpg" for s in samples)
+    preset, raw = base_config(pm, task=args.task, preset=args.preset, samples=samples)
+    assert preset == "offline" and raw["scorer"]["name"] == "imagenet-bridge"
+    assert raw["run"] == {"task": "image-captioning", "samples": samples, "seed": 0}
 
 
-SEEN_STOP_FLAGS: list[bool] = []
-
-
-class ListStopGenerator(FakeGenerator):
-    """A fake generator with the transformers generator's list-stop switch; records the flag it ran with."""
-
-    def __init__(self, options: StopOptions) -> None:
-        super().__init__(None, respond=respond)
-        self.flag = options.stop_after_list
-
-    def generate(self, prompts):  # type: ignore[no-untyped-def]
-        SEEN_STOP_FLAGS.append(self.flag)
-        return super().generate(prompts)
-
-
-class StopFakes:
-    @hookimpl
-    def mils_register_generators(self, register):  # type: ignore[no-untyped-def]
-        register("fake-list-stop", ListStopGenerator, options=StopOptions)
-
-
-def test_generator_option_ablation_runs_a_differently_configured_generator(tmp_path: Path) -> None:
-    pm = make_plugin_manager(plugins=[Fakes(), StopFakes()])
-    samples = sorted(str(p) for p in EXAMPLES.glob("*.jpg"))[:2]
-    SEEN_STOP_FLAGS.clear()
-    report = bench(pm, preset="offline", samples=samples, iterations=1, ablate=["list-stop"], random_weights=False,
-                   overrides=["task.pool_size=50"], workdir=tmp_path, generator="fake-list-stop", scorer="fake-embed")
-    assert [r["variant"] for r in report["variants"]] == ["full", "no-list-stop"]
-    assert True in SEEN_STOP_FLAGS and False in SEEN_STOP_FLAGS
-    assert SEEN_STOP_FLAGS == sorted(SEEN_STOP_FLAGS, reverse=True)  # the full system ran first, with the stop on
-
-
-def test_bench_all_ablations(tmp_path: Path) -> None:
+def test_bench_images_with_fake_models(tmp_path: Path) -> None:
     pm = make_plugin_manager(plugins=[Fakes()])
-    samples = sorted(str(p) for p in EXAMPLES.glob("*.jpg"))[:3]
-    partial: list[tuple[int, bool]] = []
-    report = bench(pm, preset="offline", samples=samples, iterations=2, ablate=["all"], random_weights=False,
-                   overrides=["task.pool_size=500"], workdir=tmp_path, generator="fake-words", scorer="fake-embed",
-                   on_variant=lambda r: partial.append((len(r["variants"]), r["complete"])))
+    report = bench(pm, task="image-captioning", preset="offline", iterations=2, ablate=["pool-cache", "list-stop"],
+                   overrides=["loop.pool_size=400"], workdir=tmp_path, generator="fake-words", scorer="fake-embed")
     rows = {r["variant"]: r for r in report["variants"]}
-    assert set(rows) == {"full", WARM, "reference-like (all off)", *(f"no-{a}" for a in ABLATIONS)}
-    # the report is handed over after every variant, complete only after the last
-    assert partial == [(i, i == len(rows)) for i in range(1, len(rows) + 1)]
-    # every run after the first reads the pool from disk: no pool encodes at all
-    assert rows[WARM]["pool_encodes_per_sample"] == 0 and rows[WARM]["mean_best"] == rows["full"]["mean_best"]
-    full, no_pool = rows["full"], rows["no-pool-cache"]
-    assert full["samples"] == 3 and full["slowdown_vs_full"] == 1.0
-    # the pool is encoded once for the run in the full system, once per sample without the cache
-    assert full["pool_encodes_per_sample"] == round(500 / 3, 2)
-    assert no_pool["pool_encodes_per_sample"] == 500
-    # scorer text encodes per sample never exceed the new candidates the generator produced
-    assert full["candidate_encodes_per_sample"] <= full["new_candidates_per_sample"]
-    assert rows["no-batching"]["mean_best"] == full["mean_best"]  # same answers, only slower or not
-    table = format_table(report)
-    assert "reference-like (all off)" in table and "x full" in table
-    json.dumps(report)  # serialisable
+    assert list(rows) == ["full", WARM, "no-pool-cache"]
+    assert "fake-words" in report["skipped"]["list-stop"]  # a generator without the list stop: noted, not run
+    assert rows["full"]["samples"] == 8 and rows["full"]["target_encodes_per_sample"] == 1  # each image once
+    assert rows["full"]["pool_encodes_per_sample"] == 50 and rows["no-pool-cache"]["pool_encodes_per_sample"] == 400
+    assert rows[WARM]["pool_encodes_per_sample"] == 0
+
+
+@pytest.mark.slow
+def test_bench_offline_preset_real_models(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    image = str(PACKAGE_EXAMPLES / "chelsea.jpg")
+    assert main(["bench", "--task", "image-captioning", "--samples", image, "--iterations", "1",
+                 "--set", "loop.pool_size=300", "--set", "loop.n_new=4", "--set", "loop.prompts_per_sample=1",
+                 "--set", "generator.max_new_tokens=40"]) == 0
+    report = json.loads((tmp_path / "bench.json").read_text())
+    assert report["complete"] and report["preset"] == "offline" and report["samples"] == [image]
+    full = report["variants"][0]
+    assert full["samples"] == 1 and full["failed"] == 0 and full["tokens_per_sample"]["completion"] > 0
+    assert report["components"]["generator"]["name"] == "transformers"
+    assert "task image-captioning, preset offline, 1 samples" in capsys.readouterr().out

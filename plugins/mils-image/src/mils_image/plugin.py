@@ -17,10 +17,24 @@ def mils_register_tasks(register: RegisterFn) -> None:
 
 
 @hookimpl
+def mils_register_prompt_styles(register: RegisterFn) -> None:
+    from mils_image.task import CaptionList
+
+    register("caption-list", CaptionList, options=CaptionList.Options,
+             description="rated captions of a photo and a request for merged, better ones")
+
+
+@hookimpl
+def mils_register_pools(register: RegisterFn) -> None:
+    from mils_image.task import ImagePool
+
+    register("image-pool", ImagePool, options=ImagePool.Options,
+             description="the shipped 24k generic image descriptions, or a file of them")
+
+
+@hookimpl
 def mils_register_commands(subparsers: Any) -> None:
-    from mils_image.bench import add_bench_command
     from mils_image.caption import add_caption_command
 
     add_caption_command(subparsers)
-    add_bench_command(subparsers)
 
