@@ -3,6 +3,12 @@
 Plugin authors::
 
     from mils_core.api import hookimpl, RegisterFn, Scorer, EmbeddingScorer, Renderer, Batcher
+    from mils_core.api import hub_access, looks_like_path, models, load_image, validators, derive_seed
+
+The test kit (it imports pytest) is apart: contract classes in :mod:`mils_core.testing.contracts`,
+fixtures in the pytest plugin :mod:`mils_core.testing.pytest_plugin`, helpers such as
+``assert_import_is_light`` in :mod:`mils_core.testing.helpers`, model-free components in
+:mod:`mils_core.testing.fakes` and :mod:`mils_core.testing.render_fakes`.
 
 Users (a notebook, a script)::
 
@@ -26,6 +32,7 @@ from typing import Any
 
 import attrs
 
+from mils_core import validators
 from mils_core.batching import Batcher, OutOfMemoryError
 from mils_core.components import (
     TEXT,
@@ -34,7 +41,9 @@ from mils_core.components import (
     Generation,
     Generator,
     Message,
+    PoolSource,
     Prompt,
+    PromptStyle,
     Renderer,
     Sample,
     SampleProgress,
@@ -58,18 +67,71 @@ from mils_core.errors import (
 )
 from mils_core.hookspecs import hookimpl
 from mils_core.kinds import BY_NAME, BY_PLURAL, KINDS, Kind
+from mils_core.media.image import as_rgb_image, load_image
+from mils_core.model_cache import close_at_exit, models
+from mils_core.model_source import ModelPathError, hf_offline, hub_access, hub_file, looks_like_path, packaged_file
 from mils_core.plugins import MilsPluginManager, make_plugin_manager
 from mils_core.records import RunSummary, SampleRecord
 from mils_core.registry import RegisterFn
 from mils_core.results import read_sample_records
+from mils_core.seeds import derive_seed
 
 __all__ = [
-    "TEXT", "Batcher", "Component", "ComponentInfo", "Config", "ConfigError", "Dataset", "EmbeddingScorer",
-    "Generation", "Generator", "GeneratorError", "KINDS", "Kind", "Message", "MilsError", "MilsPluginManager",
-    "ModelUnavailableError", "OutOfMemoryError", "Prompt", "RegisterFn", "Renderer", "ResultsError", "RunSummary",
-    "Sample", "SampleError", "SampleProgress", "SampleRecord", "Score", "ScoredText", "Scorer", "StoppingRule", "Task",
-    "UnknownComponentError", "caption", "hookimpl", "list_components", "load_config", "make_plugin_manager", "run",
+    "Batcher",
+    "Component",
+    "ComponentInfo",
+    "Config",
+    "ConfigError",
+    "Dataset",
+    "EmbeddingScorer",
+    "Generation",
+    "Generator",
+    "GeneratorError",
+    "KINDS",
+    "Kind",
+    "Message",
+    "MilsError",
+    "MilsPluginManager",
+    "ModelPathError",
+    "ModelUnavailableError",
+    "OutOfMemoryError",
+    "PoolSource",
+    "Prompt",
+    "PromptStyle",
+    "RegisterFn",
+    "Renderer",
+    "ResultsError",
+    "RunSummary",
+    "Sample",
+    "SampleError",
+    "SampleProgress",
+    "SampleRecord",
+    "Score",
+    "ScoredText",
+    "Scorer",
+    "StoppingRule",
+    "TEXT",
+    "Task",
+    "UnknownComponentError",
+    "as_rgb_image",
+    "caption",
+    "close_at_exit",
+    "derive_seed",
+    "hf_offline",
+    "hookimpl",
+    "hub_access",
+    "hub_file",
+    "list_components",
+    "load_config",
+    "load_image",
+    "looks_like_path",
+    "make_plugin_manager",
+    "models",
+    "packaged_file",
+    "read_sample_records",
+    "run",
     "scalarize",
+    "validators",
 ]
 
 
