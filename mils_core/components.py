@@ -11,12 +11,15 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 import attrs
 import numpy as np
 
 from mils_core.options import NoOptions
+
+if TYPE_CHECKING:
+    from mils_core.registry import Registry
 
 OptionsT = TypeVar("OptionsT")
 
@@ -117,6 +120,13 @@ class Component(ABC, Generic[OptionsT]):
 
     def load(self) -> None:
         """Load models and other heavy state; called once before first use."""
+
+    def bind(self, registry: Registry) -> None:  # noqa: B027 - optional hook
+        """Called once when a run resolves its components, with the registry they came from.
+
+        For components built from other components by name (a video scorer wrapping an image
+        scorer); they build those here or on first use. Default: nothing.
+        """
 
     def ensure_loaded(self) -> None:
         """Call :meth:`load` the first time only."""

@@ -44,6 +44,7 @@ def resolve_components(config: Config, pm: MilsPluginManager) -> Components:
     """Build every component of the run named by ``config`` (task defaults fill the gaps)."""
     task_spec = component_spec(pm, "task", config.run.task)
     task = task_spec.build(config.task_options)
+    task.bind(pm.registry)
     built: dict[str, list[Any]] = {"task": [task]}
     specs: dict[str, ComponentSpec] = {"task": task_spec}
     for kind in KINDS:
@@ -53,7 +54,9 @@ def resolve_components(config: Config, pm: MilsPluginManager) -> Components:
         built[kind.name] = []
         for i, cfg in enumerate(selected):
             spec = component_spec(pm, kind.name, cfg.name)
-            built[kind.name].append(spec.build(cfg.options))
+            component = spec.build(cfg.options)
+            component.bind(pm.registry)
+            built[kind.name].append(component)
             specs[role(kind, i)] = spec
     components = Components(built, specs)
     names: Mapping[str, str] = {role: spec.name for role, spec in specs.items()}

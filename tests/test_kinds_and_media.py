@@ -148,3 +148,24 @@ def test_a_factory_that_builds_the_wrong_kind_is_named(tmp_path: Path) -> None:
                            base_dir=tmp_path)
     with pytest.raises(ConfigError, match="renderer 'not-a-renderer' from .* built a WordOverlap, not a Renderer"):
         resolve_components(cfg, pm)
+
+
+def test_a_run_binds_every_component_to_its_registry(tmp_path: Path) -> None:
+    from mils_core.builtin.word_overlap import WordOverlap
+
+    bound: list[Any] = []
+
+    class Binding(WordOverlap):
+        def bind(self, registry: Any) -> None:
+            bound.append(registry)
+
+    class Plugin:
+        @hookimpl
+        def mils_register_scorers(self, register: Any) -> None:
+            register("binding", Binding)
+
+    pm = make_plugin_manager(plugins=[Plugin()])
+    cfg = config_from_dict({"run": {"task": "text-target", "samples": ["x"]}, "scorer": {"name": "binding"}},
+                           base_dir=tmp_path)
+    resolve_components(cfg, pm)
+    assert bound == [pm.registry]
