@@ -51,10 +51,6 @@ class ModelSource:
     gguf_file: str | None = None
     local_files_only: bool = True
 
-    @property
-    def is_gguf(self) -> bool:
-        return self.gguf_file is not None
-
 
 def transformers_source(model: str | None, gguf_file: str | None) -> ModelSource:
     """Resolve the ``transformers`` generator's ``model``/``gguf_file`` options."""
