@@ -38,3 +38,8 @@ def mils_register_scorers(register: RegisterFn) -> None:
              description="video-text cosine with a transformers X-CLIP model (hub name or local folder)")
     register("frame-pooled", FramePooledScorer, options=FramePooledOptions,
              description="any registered image scorer made a video scorer: frame embeddings pooled")
+
+    from mils_video.viclip import ViClipOptions, ViClipScorer
+
+    register("viclip", ViClipScorer, options=ViClipOptions,
+             description="video-text cosine with ViCLIP-L/14 (official InternVid checkpoint by hub name or local .pth)")
