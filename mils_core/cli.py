@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -164,6 +165,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    if not debug:  # a clean terminal: no model-library download or weight-loading bars (--debug keeps them)
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     fmt = "json" if "--log-format=json" in argv or ("--log-format" in argv and "json" in argv) else "console"
     configure_logging(fmt, "debug" if debug else "info")
     try:

