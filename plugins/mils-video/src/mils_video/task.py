@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 
 from mils_core.components import Message, PoolSource, Prompt, PromptStyle, Sample, ScoredText, Task
-from mils_core.errors import ConfigError
+from mils_core.errors import ConfigError, SampleError
 from mils_core.manifest import is_manifest, read_manifest
 from mils_core.media.video import DEFAULT_FRAMES, DEFAULT_MAX_SIDE, VIDEO_SUFFIXES, load_video
 from mils_video.presets import PRESETS
@@ -73,6 +73,8 @@ class VideoCaptioningOptions:
     frames: int = attrs.field(default=DEFAULT_FRAMES, validator=attrs.validators.ge(1))
     #: Frames are decoded at reduced size: the longer side at most this.
     max_side: int = attrs.field(default=DEFAULT_MAX_SIDE, validator=attrs.validators.ge(32))
+    #: A video with fewer distinct frames than this fails (one frame is a still image, not a video).
+    min_frames: int = attrs.field(default=2, validator=attrs.validators.ge(1))
 
 
 def _sample_id(path: Path, root: Path | None) -> str:
@@ -164,7 +166,14 @@ class VideoCaptioning(Task[VideoCaptioningOptions]):
         return iter(video_samples(source))
 
     def load_target(self, sample: Sample) -> Any:
-        return load_video(sample.source, self.options.frames, max_side=self.options.max_side)
+        clip = load_video(sample.source, self.options.frames, max_side=self.options.max_side)
+        distinct = len(set(clip.times))
+        if distinct < self.options.min_frames:
+            raise SampleError(
+                f"video {str(sample.source)!r} holds {distinct} distinct frame(s); a video needs at least "
+                f"{self.options.min_frames} (caption it as an image, or set [task] min_frames = 1)"
+            )
+        return clip
 
 
 @attrs.frozen
