@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from mils_core.builtin.vocabulary import targets
 from mils_core.cli import main
 from mils_core.testing.helpers import assert_import_is_light
