@@ -13,6 +13,7 @@ import attrs
 from mils_core.builtin.vocabulary import generic_pool
 from mils_core.components import Message, PoolSource, Prompt, PromptStyle, Sample, ScoredText, Task
 from mils_core.errors import ConfigError, SampleError
+from mils_core.media.files import read_pool_file
 
 
 @attrs.frozen
@@ -156,12 +157,5 @@ class PoolFile(PoolSource[PoolFileOptions]):
     def texts(self) -> Sequence[str]:
         if not self.options.path:
             raise ConfigError("pool-file needs a path: [pool] path = \"pool.txt\" (one text per line)")
-        path = Path(self.options.path).expanduser()
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise ConfigError(f"pool file {str(path)!r} cannot be read: {exc.strerror}") from None
-        pool = list(dict.fromkeys(line.strip() for line in lines if line.strip()))
-        if not pool:
-            raise ConfigError(f"pool file {str(path)!r} holds no texts")
+        pool = read_pool_file(self.options.path, "pool-file")
         return pool[: self.options.size] if self.options.size else pool

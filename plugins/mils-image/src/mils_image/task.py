@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from importlib import resources
@@ -12,8 +11,7 @@ from typing import Any
 import attrs
 
 from mils_core.components import Message, PoolSource, Prompt, PromptStyle, Sample, ScoredText, Task
-from mils_core.errors import ConfigError
-from mils_core.manifest import is_manifest, read_manifest
+from mils_core.media.files import media_samples, read_pool_file
 from mils_core.media.image import DEFAULT_MAX_SIDE, IMAGE_SUFFIXES, load_image
 from mils_image.presets import PRESETS
 
@@ -48,15 +46,6 @@ def builtin_pool() -> tuple[str, ...]:
     return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
-def _read_pool_file(path: str) -> tuple[str, ...]:
-    try:
-        lines = Path(path).expanduser().read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(f"image-captioning: pool file {path!r} cannot be read: {exc.strerror}") from None
-    pool = tuple(dict.fromkeys(line.strip() for line in lines if line.strip()))
-    if not pool:
-        raise ConfigError(f"image-captioning: pool file {path!r} is empty")
-    return pool
 
 
 @attrs.frozen
@@ -69,55 +58,15 @@ class ImageCaptioningOptions:
     max_side: int = attrs.field(default=DEFAULT_MAX_SIDE, validator=attrs.validators.ge(32))
 
 
-def _sample_id(path: Path, root: Path | None) -> str:
-    if root is not None:
-        try:
-            return str(path.relative_to(root).with_suffix(""))
-        except ValueError:
-            pass
-    return path.stem
 
 
-def _unique(samples: list[Sample]) -> list[Sample]:
-    counts: dict[str, int] = {}
-    out = []
-    for s in samples:
-        n = counts.get(s.id, 0)
-        counts[s.id] = n + 1
-        out.append(s if n == 0 else attrs.evolve(s, id=f"{s.id}-{n + 1}"))
-    return out
 
 
-def _manifest(path: Path) -> Iterator[Sample]:
-    """Samples of a CSV/JSONL manifest (the core's format: :mod:`mils_core.manifest`)."""
-    for row in read_manifest(path):
-        yield Sample(row.id, row.path, {**row.meta, "references": list(row.references)})
 
 
 def image_samples(source: Any) -> list[Sample]:
-    """Samples from a folder, a glob, one image, a list of paths, or a CSV/JSONL manifest (id, path)."""
-    if isinstance(source, (list, tuple)):
-        paths = [Path(str(p)) for p in source]
-        return _unique([Sample(_sample_id(p, None), p) for p in paths])
-    if not isinstance(source, (str, Path)):
-        raise ConfigError("image-captioning: [run] samples must be a folder, a glob, an image, a manifest or a list of paths")
-    text = str(source)
-    if any(ch in text for ch in "*?["):
-        paths = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).suffix.lower() in IMAGE_SUFFIXES)
-        if not paths:
-            raise ConfigError(f"image-captioning: no images match {text!r}")
-        return _unique([Sample(_sample_id(p, None), p) for p in paths])
-    path = Path(text).expanduser()
-    if path.is_dir():
-        paths = sorted(p for p in path.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file())
-        if not paths:
-            raise ConfigError(f"image-captioning: folder {text!r} holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
-        return [Sample(_sample_id(p, path), p) for p in paths]
-    if is_manifest(path):
-        if not path.exists():
-            raise ConfigError(f"image-captioning: manifest {text!r} does not exist")
-        return list(_manifest(path))  # ids are unique: the manifest reader rejects repeated ones
-    return [Sample(_sample_id(path, None), path)]  # one image; a missing file becomes a failed record
+    """Samples from a folder, a glob, one file, a list of paths, or a CSV/JSONL manifest (id, path)."""
+    return media_samples(source, IMAGE_SUFFIXES, task="image-captioning", what="images")
 
 
 class ImageCaptioning(Task[ImageCaptioningOptions]):
@@ -200,5 +149,5 @@ class ImagePool(PoolSource[ImagePoolOptions]):
     Options = ImagePoolOptions
 
     def texts(self) -> Sequence[str]:
-        pool = builtin_pool() if self.options.path == "builtin" else _read_pool_file(self.options.path)
+        pool = builtin_pool() if self.options.path == "builtin" else read_pool_file(self.options.path, "image-captioning")
         return pool[: self.options.size] if self.options.size else pool

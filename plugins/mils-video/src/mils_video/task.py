@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob
 import importlib.util
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
@@ -13,8 +12,8 @@ from typing import Any
 import attrs
 
 from mils_core.components import Message, PoolSource, Prompt, PromptStyle, Sample, ScoredText, Task
-from mils_core.errors import ConfigError, SampleError
-from mils_core.manifest import is_manifest, read_manifest
+from mils_core.errors import SampleError
+from mils_core.media.files import media_samples, read_pool_file
 from mils_core.media.video import DEFAULT_FRAMES, DEFAULT_MAX_SIDE, VIDEO_SUFFIXES, load_video
 from mils_video.presets import PRESETS
 
@@ -51,15 +50,6 @@ def builtin_pool() -> tuple[str, ...]:
     return tuple(line.strip() for line in text.splitlines() if line.strip())
 
 
-def _read_pool_file(path: str) -> tuple[str, ...]:
-    try:
-        lines = Path(path).expanduser().read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(f"video-captioning: pool file {path!r} cannot be read: {exc.strerror}") from None
-    pool = tuple(dict.fromkeys(line.strip() for line in lines if line.strip()))
-    if not pool:
-        raise ConfigError(f"video-captioning: pool file {path!r} is empty")
-    return pool
 
 
 @attrs.frozen
@@ -77,48 +67,13 @@ class VideoCaptioningOptions:
     min_frames: int = attrs.field(default=2, validator=attrs.validators.ge(1))
 
 
-def _sample_id(path: Path, root: Path | None) -> str:
-    if root is not None:
-        try:
-            return str(path.relative_to(root).with_suffix(""))
-        except ValueError:
-            pass
-    return path.stem
 
 
-def _unique(samples: list[Sample]) -> list[Sample]:
-    counts: dict[str, int] = {}
-    out = []
-    for s in samples:
-        n = counts.get(s.id, 0)
-        counts[s.id] = n + 1
-        out.append(s if n == 0 else attrs.evolve(s, id=f"{s.id}-{n + 1}"))
-    return out
 
 
 def video_samples(source: Any) -> list[Sample]:
-    """Samples from a folder, a glob, one video, a list of paths, or a CSV/JSONL manifest (id, path)."""
-    if isinstance(source, (list, tuple)):
-        return _unique([Sample(_sample_id(Path(str(p)), None), Path(str(p))) for p in source])
-    if not isinstance(source, (str, Path)):
-        raise ConfigError("video-captioning: [run] samples must be a folder, a glob, a video, a manifest or a list of paths")
-    text = str(source)
-    if any(ch in text for ch in "*?["):
-        paths = sorted(Path(p) for p in glob.glob(text, recursive=True) if Path(p).suffix.lower() in VIDEO_SUFFIXES)
-        if not paths:
-            raise ConfigError(f"video-captioning: no videos match {text!r}")
-        return _unique([Sample(_sample_id(p, None), p) for p in paths])
-    path = Path(text).expanduser()
-    if path.is_dir():
-        paths = sorted(p for p in path.rglob("*") if p.suffix.lower() in VIDEO_SUFFIXES and p.is_file())
-        if not paths:
-            raise ConfigError(f"video-captioning: folder {text!r} holds no videos ({', '.join(sorted(VIDEO_SUFFIXES))})")
-        return [Sample(_sample_id(p, path), p) for p in paths]
-    if is_manifest(path):
-        if not path.exists():
-            raise ConfigError(f"video-captioning: manifest {text!r} does not exist")
-        return [Sample(row.id, row.path, {**row.meta, "references": list(row.references)}) for row in read_manifest(path)]
-    return [Sample(_sample_id(path, None), path)]  # one video; a missing file becomes a failed record
+    """Samples from a folder, a glob, one file, a list of paths, or a CSV/JSONL manifest (id, path)."""
+    return media_samples(source, VIDEO_SUFFIXES, task="video-captioning", what="videos")
 
 
 def bundled_videos() -> list[Path]:
@@ -217,5 +172,5 @@ class VideoPool(PoolSource[VideoPoolOptions]):
     Options = VideoPoolOptions
 
     def texts(self) -> Sequence[str]:
-        pool = builtin_pool() if self.options.path == "builtin" else _read_pool_file(self.options.path)
+        pool = builtin_pool() if self.options.path == "builtin" else read_pool_file(self.options.path, "video-captioning")
         return pool[: self.options.size] if self.options.size else pool
