@@ -73,6 +73,7 @@ __all__ = [
     "missing_path_error",
     "package_dir",
     "packaged_file",
+    "pretrained_source",
     "unavailable_error",
 ]
 
@@ -324,3 +325,21 @@ def hub_file(repo: str, filename: str, *, fix: str, what: str = "model file") ->
             f"cannot fetch {filename!r} from hub repo {repo!r}: {type(exc).__name__}: {first_line(exc)}; "
             f"check the repo and file names, or {fix}"
         ) from exc
+
+
+def pretrained_source(name: str, what: str = "transformers model") -> tuple[str, bool]:
+    """What to pass to a ``from_pretrained`` loader for ``name`` and whether to stay off the hub.
+
+    A folder must hold ``config.json`` (as ``save_pretrained()`` writes it); a path-like name that
+    is not there is a one-line :class:`ModelPathError`; a hub name goes through :func:`hub_access`.
+    """
+    path = Path(name).expanduser()
+    if path.is_dir():
+        if not (path / "config.json").is_file():
+            raise ModelPathError(f"model folder {name!r} has no config.json; save the model with save_pretrained()")
+        return str(path), True
+    if looks_like_path(name):
+        raise missing_path_error(name, "folder saved with save_pretrained()")
+    access = hub_access(name, ("config.json",), what=what,
+                        fix="pass a local folder saved with save_pretrained() as model = \"/path/to/folder\"")
+    return name, access.local_files_only

@@ -198,3 +198,20 @@ def test_packaged_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
 def test_first_line() -> None:
     assert ms.first_line(ValueError("\n  first\nsecond")) == "first"
     assert ms.first_line(ValueError("")) == "ValueError"
+
+
+def test_pretrained_source_rules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mils_core.model_source import ModelPathError, pretrained_source
+
+    (tmp_path / "ok").mkdir()
+    (tmp_path / "ok" / "config.json").write_text("{}")
+    assert pretrained_source(str(tmp_path / "ok")) == (str(tmp_path / "ok"), True)
+    (tmp_path / "bare").mkdir()
+    with pytest.raises(ModelPathError, match="has no config.json"):
+        pretrained_source(str(tmp_path / "bare"))
+    with pytest.raises(ModelPathError):
+        pretrained_source(str(tmp_path / "missing-folder") + "/")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(Exception, match="some-org/some-model") as info:
+        pretrained_source("some-org/some-model", "X-CLIP model")
+    assert "\n" not in str(info.value)

@@ -22,7 +22,7 @@ from mils_core import validators as v
 from mils_core.embedding import EmbeddingScorer
 from mils_core.errors import ConfigError, ModelUnavailableError
 from mils_core.media.video import DEFAULT_FRAMES, as_frames
-from mils_core.model_source import ModelPathError, first_line, hub_access, looks_like_path, missing_path_error
+from mils_core.model_source import first_line, pretrained_source
 
 if TYPE_CHECKING:
     from mils_core.registry import Registry
@@ -87,17 +87,8 @@ class XClipScorer(EmbeddingScorer[XClipOptions]):
         self._text_length = CLIP_TEXT_LENGTH
 
     def _source(self) -> tuple[str, bool]:
-        name = self.options.model
-        path = Path(name).expanduser()
-        if path.is_dir():
-            if not (path / "config.json").is_file():
-                raise ModelPathError(f"model folder {name!r} has no config.json; save the model with save_pretrained()")
-            return str(path), True
-        if looks_like_path(name):
-            raise missing_path_error(name, "folder saved with save_pretrained()")
-        access = hub_access(name, ("config.json",), what="X-CLIP model",
-                            fix="pass a local folder saved with save_pretrained() as model = \"/path/to/folder\"")
-        return name, access.local_files_only
+        """What to pass to ``from_pretrained`` and whether to stay off the hub."""
+        return pretrained_source(self.options.model, "X-CLIP model")
 
     def load(self) -> None:
         from mils_core.torch_utils import resolve_device, resolve_dtype
