@@ -43,20 +43,9 @@ def images() -> list[Any]:
 @pytest.fixture(scope="session")
 def clip_tokenizer_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real CLIPTokenizer folder written from open_clip's packaged BPE vocabulary."""
-    import open_clip
-    from transformers import CLIPTokenizer
+    from mils_core.testing.tiny_models import write_clip_tokenizer
 
-    simple = open_clip.tokenizer.SimpleTokenizer()
-    rename = {"<start_of_text>": "<|startoftext|>", "<end_of_text>": "<|endoftext|>"}
-    vocab = {rename.get(k, k): v for k, v in simple.encoder.items()}
-    merges = sorted(simple.bpe_ranks, key=simple.bpe_ranks.get)
-    raw = tmp_path_factory.mktemp("clip-bpe")
-    (raw / "vocab.json").write_text(json.dumps(vocab))
-    (raw / "merges.txt").write_text("#version: 0.2\n" + "\n".join(" ".join(m) for m in merges) + "\n")
-    tokenizer = CLIPTokenizer.from_pretrained(str(raw), model_max_length=77)
-    out = tmp_path_factory.mktemp("clip-tokenizer")
-    tokenizer.save_pretrained(out)
-    return out
+    return write_clip_tokenizer(tmp_path_factory.mktemp("clip-tokenizer"))
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import json
 from pathlib import Path
 from typing import Any
 
@@ -73,20 +72,10 @@ def clips(video_dir: Path) -> list[Any]:
 @pytest.fixture(scope="session")
 def clip_tokenizer_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A real CLIPTokenizer folder written from open_clip's packaged BPE vocabulary."""
-    open_clip = pytest.importorskip("open_clip")
-    from transformers import CLIPTokenizer
+    pytest.importorskip("open_clip")
+    from mils_core.testing.tiny_models import write_clip_tokenizer
 
-    simple = open_clip.tokenizer.SimpleTokenizer()
-    rename = {"<start_of_text>": "<|startoftext|>", "<end_of_text>": "<|endoftext|>"}
-    vocab = {rename.get(k, k): v for k, v in simple.encoder.items()}
-    merges = sorted(simple.bpe_ranks, key=simple.bpe_ranks.get)
-    raw = tmp_path_factory.mktemp("clip-bpe")
-    (raw / "vocab.json").write_text(json.dumps(vocab))
-    (raw / "merges.txt").write_text("#version: 0.2\n" + "\n".join(" ".join(m) for m in merges) + "\n")
-    tokenizer = CLIPTokenizer.from_pretrained(str(raw), model_max_length=77)
-    out = tmp_path_factory.mktemp("clip-tokenizer")
-    tokenizer.save_pretrained(out)
-    return out
+    return write_clip_tokenizer(tmp_path_factory.mktemp("clip-tokenizer"))
 
 
 @pytest.fixture(scope="session")
