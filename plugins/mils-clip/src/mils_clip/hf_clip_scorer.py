@@ -6,7 +6,6 @@ Anything ``AutoModel`` resolves to that has ``get_text_features`` and
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -16,9 +15,8 @@ import structlog
 from mils_clip.common import features_of
 from mils_core import validators as v
 from mils_core.embedding import EmbeddingScorer
-from mils_core.errors import ConfigError, ModelUnavailableError
 from mils_core.media.image import as_rgb_image
-from mils_core.model_source import first_line, pretrained_source
+from mils_core.pretrained import load_pretrained
 
 log = structlog.get_logger("mils.clip")
 
@@ -62,40 +60,14 @@ class HfClipScorer(EmbeddingScorer[HfClipOptions]):
         self._text_kwargs: dict[str, Any] = {}
         self._drop_attention_mask = False
 
-    def _source(self) -> tuple[str, bool]:
-        """What to pass to ``from_pretrained`` and whether to stay off the hub."""
-        return pretrained_source(self.options.model, "transformers model")
-
     def load(self) -> None:
         from mils_core.torch_utils import resolve_device, resolve_dtype
 
         self._device = resolve_device(self.options.device)
         self._dtype = resolve_dtype(self.options.dtype, self._device)
-        source, local_only = self._source()
-        from transformers import AutoImageProcessor, AutoModel, AutoTokenizer
-
-        try:
-            model = AutoModel.from_pretrained(source, local_files_only=local_only)
-            if not (hasattr(model, "get_text_features") and hasattr(model, "get_image_features")):
-                raise ConfigError(
-                    f"model {self.options.model!r} is a {type(model).__name__}, which has no "
-                    "get_text_features/get_image_features; use a CLIP- or SigLIP-style dual encoder"
-                )
-            tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_only)
-            image_processor = AutoImageProcessor.from_pretrained(  # type: ignore[no-untyped-call]
-                source, local_files_only=local_only
-            )
-        except ConfigError:
-            raise
-        except ImportError as exc:
-            raise ConfigError(f"model {self.options.model!r} needs a missing package: {first_line(exc)}") from exc
-        except (OSError, ValueError, KeyError) as exc:
-            if Path(source).is_dir():
-                raise ConfigError(f"transformers could not load {source!r}: {first_line(exc)}") from exc
-            raise ModelUnavailableError(
-                f"transformers could not load {source!r} (hub or cache): {first_line(exc)}; "
-                "pass a local folder saved with save_pretrained() as model = \"/path/to/folder\""
-            ) from exc
+        loaded = load_pretrained(self.options.model, what="transformers model", needs=("get_text_features", "get_image_features"),
+                                 use="a CLIP- or SigLIP-style dual encoder")
+        model, tokenizer, image_processor = loaded.model, loaded.tokenizer, loaded.image_processor
         model = model.to(device=self._device, dtype=self._dtype).eval()
         model_type = str(getattr(model.config, "model_type", ""))
         positions = _text_config_value(model.config, "max_position_embeddings")

@@ -11,7 +11,6 @@ Nothing here imports torch or transformers at module import time.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
@@ -20,9 +19,9 @@ import structlog
 
 from mils_core import validators as v
 from mils_core.embedding import EmbeddingScorer
-from mils_core.errors import ConfigError, ModelUnavailableError
+from mils_core.errors import ConfigError
 from mils_core.media.video import DEFAULT_FRAMES, as_frames
-from mils_core.model_source import first_line, pretrained_source
+from mils_core.pretrained import load_pretrained
 
 if TYPE_CHECKING:
     from mils_core.registry import Registry
@@ -86,38 +85,14 @@ class XClipScorer(EmbeddingScorer[XClipOptions]):
         self._frames = DEFAULT_FRAMES
         self._text_length = CLIP_TEXT_LENGTH
 
-    def _source(self) -> tuple[str, bool]:
-        """What to pass to ``from_pretrained`` and whether to stay off the hub."""
-        return pretrained_source(self.options.model, "X-CLIP model")
-
     def load(self) -> None:
         from mils_core.torch_utils import resolve_device, resolve_dtype
 
         self._device = resolve_device(self.options.device)
         self._dtype = resolve_dtype(self.options.dtype, self._device)
-        source, local_only = self._source()
-        from transformers import AutoImageProcessor, AutoModel, AutoTokenizer
-
-        try:
-            model = AutoModel.from_pretrained(source, local_files_only=local_only)
-            if not (hasattr(model, "get_text_features") and hasattr(model, "get_video_features")):
-                raise ConfigError(f"model {self.options.model!r} is a {type(model).__name__}, which has no "
-                                  "get_text_features/get_video_features; use an X-CLIP model")
-            tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_only)
-            image_processor = AutoImageProcessor.from_pretrained(  # type: ignore[no-untyped-call]
-                source, local_files_only=local_only
-            )
-        except ConfigError:
-            raise
-        except ImportError as exc:
-            raise ConfigError(f"model {self.options.model!r} needs a missing package: {first_line(exc)}") from exc
-        except (OSError, ValueError, KeyError) as exc:
-            if Path(source).is_dir():
-                raise ConfigError(f"transformers could not load {source!r}: {first_line(exc)}") from exc
-            raise ModelUnavailableError(
-                f"transformers could not load {source!r} (hub or cache): {first_line(exc)}; "
-                "pass a local folder saved with save_pretrained() as model = \"/path/to/folder\""
-            ) from exc
+        loaded = load_pretrained(self.options.model, what="X-CLIP model", needs=("get_text_features", "get_video_features"),
+                                 use="an X-CLIP model")
+        model, tokenizer, image_processor = loaded.model, loaded.tokenizer, loaded.image_processor
         self._model = model.to(device=self._device, dtype=self._dtype).eval()
         vision = getattr(model.config, "vision_config", None)
         self._frames = int(self.options.frames or getattr(vision, "num_frames", None) or DEFAULT_FRAMES)
