@@ -97,11 +97,20 @@ class ObserverHooks:
     """The broadcast hooks with typed signatures, so core code never calls ``pm.hook.*`` untyped."""
 
     def __init__(self, pm: pluggy.PluginManager) -> None:
+        self._pm = pm
         self._hook = pm.hook
 
     def register_commands(self, subparsers: argparse._SubParsersAction[Any]) -> None:
-        """Let plugins add ``mils`` sub-commands."""
-        self._hook.mils_register_commands(subparsers=subparsers)
+        """Let plugins add ``mils`` sub-commands; a plugin whose hook fails is skipped with a warning."""
+        caller: pluggy.HookCaller = self._hook.mils_register_commands
+        implementers = list({id(impl.plugin): impl.plugin for impl in caller.get_hookimpls()}.values())
+        for plugin in implementers:
+            others = [p for p in implementers if p is not plugin]
+            try:
+                self._pm.subset_hook_caller("mils_register_commands", remove_plugins=others)(subparsers=subparsers)
+            except Exception as exc:  # noqa: BLE001 - one broken plugin must not take the command line down
+                name = self._pm.get_name(plugin) or repr(plugin)
+                log.warning("plugin failed to add its commands; skipped", plugin=name, error=f"{type(exc).__name__}: {exc}")
 
     def run_started(self, run: RunInfo) -> None:
         """A run resolved its components and is about to process samples."""

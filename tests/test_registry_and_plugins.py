@@ -157,3 +157,23 @@ def test_plugin_commands_hook_adds_a_subcommand() -> None:
     pm = make_plugin_manager(plugins=[Cmd()])
     args = build_parser(pm).parse_args(["hello"])
     assert args.handler(args) == 7
+
+
+def test_a_plugin_whose_commands_hook_fails_is_skipped(capsys: pytest.CaptureFixture[str]) -> None:
+    from mils_core.cli import build_parser
+
+    class Broken:
+        @hookimpl
+        def mils_register_commands(self, subparsers):  # type: ignore[no-untyped-def]
+            import mils_no_such_module  # noqa: F401
+
+    class Fine:
+        @hookimpl
+        def mils_register_commands(self, subparsers):  # type: ignore[no-untyped-def]
+            subparsers.add_parser("hello").set_defaults(handler=lambda args: 7)
+
+    pm = make_plugin_manager(plugins=[Broken(), Fine()])
+    args = build_parser(pm).parse_args(["hello"])
+    assert args.handler(args) == 7
+    captured = capsys.readouterr()
+    assert "failed to add its commands" in captured.out + captured.err
