@@ -43,6 +43,10 @@ def cmd_run(args: argparse.Namespace, pm: MilsPluginManager) -> int:
     from mils_core.runner import execute
 
     overrides = list(args.overrides) + ([f"run.shard={args.shard!r}"] if args.shard else [])
+    if args.ray is not None:
+        overrides.append("run.executor='ray'")
+        if args.ray:
+            overrides.append(f"ray.address={args.ray!r}")
     config = load_config(args.config, overrides)
     summary = execute(config, pm, progress=not args.no_progress)
     print(f"{summary['ok']} ok, {summary['failed']} failed, {summary['skipped']} already done -> {summary['output']}")
@@ -134,6 +138,9 @@ def build_parser(pm: MilsPluginManager) -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a config file (resumes an existing output folder)")
     p.add_argument("config", help="path of a TOML config")
     add_run_options(p)
+    p.add_argument("--ray", nargs="?", const="", default=None, metavar="ADDRESS",
+                   help="run on Ray actors: a local Ray started for this run, or the cluster at ADDRESS "
+                        "(auto, ray://head:10001); see [ray] in the README")
     p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser("config", help="print the fully resolved config")

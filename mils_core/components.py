@@ -206,6 +206,14 @@ class Scorer(Component[OptionsT]):
     def prepare_pool(self, texts: Sequence[str]) -> None:  # noqa: B027 - optional hook
         """Precompute sample-independent work for the initial pool (called once per run)."""
 
+    def export_pool(self) -> Any:
+        """The pool work :meth:`prepare_pool` did, as plain data another process can
+        :meth:`import_pool` (scale-out ships it to every worker once); None if there is none."""
+        return None
+
+    def import_pool(self, state: Any) -> None:  # noqa: B027 - optional hook
+        """Adopt pool work exported by :meth:`export_pool` (of the same scorer and config)."""
+
     def configure(self, policy: Mapping[str, Any]) -> None:  # noqa: B027 - optional hook
         """Receive the run's savings switches and cache folder (``text_cache``, ``pool_cache``,
         ``sort_by_length``, ``cache_dir``); scorers that have no such savings ignore them."""

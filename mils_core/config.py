@@ -43,7 +43,8 @@ from mils_core.kinds import KINDS
 from mils_core.options import build_options
 from mils_core.suggest import did_you_mean
 
-SECTIONS = ("run", *(k.section for k in KINDS), "loop")
+SECTIONS = ("run", *(k.section for k in KINDS), "loop", "ray")
+EXECUTORS = ("local", "ray")
 
 
 @attrs.frozen
@@ -57,6 +58,8 @@ class RunSection:
     cache_dir: str | None = None
     retry_failed: bool = False
     shard: str | None = None
+    #: ``local`` (this process) or ``ray`` (actors on a Ray cluster; see the ``[ray]`` table).
+    executor: str = attrs.field(default="local", validator=attrs.validators.in_(EXECUTORS))
 
 
 @attrs.frozen
@@ -80,6 +83,34 @@ class LoopSection:
 
 
 @attrs.frozen
+class RaySection:
+    """The ``[ray]`` table: where and how wide a ``executor = "ray"`` run goes.
+
+    :param address: a running cluster (``auto``, ``ray://head:10001``, ``host:6379``); None starts
+        a local Ray for this run.
+    :param num_workers: actors to start (None: one per GPU of the cluster with ``gpus_per_worker``
+        GPUs each, or, on a cluster without GPUs, one per ``cpus_per_worker`` CPUs).
+    :param gpus_per_worker: GPUs each actor reserves (None: 1 where the cluster has GPUs, else 0).
+    :param cpus_per_worker: CPUs each actor reserves.
+    :param chunk_size: samples handed to an actor at a time (None: ``[loop] batch_samples``).
+    :param max_sample_retries: times a sample is re-queued after its worker died before it is
+        recorded as failed (a sample that crashes every worker must not stall the run).
+    :param max_worker_restarts: replacement actors started after deaths, in all.
+    :param plugins: extra plugin modules (import paths) each worker registers, for components that
+        are not installed as distributions.
+    """
+
+    address: str | None = None
+    num_workers: int | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.ge(1)))
+    gpus_per_worker: float | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.ge(0)))
+    cpus_per_worker: float = attrs.field(default=1.0, validator=attrs.validators.ge(0))
+    chunk_size: int | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.ge(1)))
+    max_sample_retries: int = attrs.field(default=3, validator=attrs.validators.ge(0))
+    max_worker_restarts: int = attrs.field(default=8, validator=attrs.validators.ge(0))
+    plugins: tuple[str, ...] = ()
+
+
+@attrs.frozen
 class ComponentConfig:
     """A selected component: its registered name and its options table."""
 
@@ -97,6 +128,7 @@ class Config:
 
     run: RunSection
     loop: LoopSection
+    ray: RaySection
     selections: dict[str, tuple[ComponentConfig, ...]]
     base_dir: Path
     raw: dict[str, Any]
@@ -241,6 +273,7 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path, overrides: Itera
         raise ConfigError("the config needs a [run] table with task = \"<task name>\"; run 'mils list tasks' to see them")
     run = build_options(RunSection, run_raw, "[run]")
     loop = build_options(LoopSection, data.get("loop", {}), "[loop]")
+    ray = build_options(RaySection, data.get("ray", {}), "[ray]")
     selections: dict[str, tuple[ComponentConfig, ...]] = {}
     for kind in KINDS:
         if kind.section not in data:
@@ -260,7 +293,7 @@ def config_from_dict(raw: Mapping[str, Any], *, base_dir: Path, overrides: Itera
     selections["task"] = (ComponentConfig(str(run.task), dict(data.get("task", {}))),)
     if run.shard is not None:
         parse_shard(run.shard)
-    return Config(run=run, loop=loop, selections=selections, base_dir=base_dir, raw=data)
+    return Config(run=run, loop=loop, ray=ray, selections=selections, base_dir=base_dir, raw=data)
 
 
 def parse_shard(text: str) -> tuple[int, int]:

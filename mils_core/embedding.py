@@ -82,6 +82,7 @@ class EmbeddingScorer(Scorer[OptionsT]):
             "text_cache_hits": 0,
             "pool_builds": 0,
             "pool_disk_loads": 0,
+            "pool_imports": 0,
         }
         self._text_batcher: Batcher | None = None
         self._target_batcher: Batcher | None = None
@@ -204,6 +205,25 @@ class EmbeddingScorer(Scorer[OptionsT]):
         self._pool_texts = texts
         self._pool_index = {t: i for i, t in enumerate(texts)}
         self._pool_matrix = matrix
+
+    def export_pool(self) -> Any:
+        """``{"identity", "texts", "matrix"}`` of the prepared pool (None before :meth:`prepare_pool`)."""
+        if self._pool_matrix is None:
+            return None
+        return {"identity": self.cache_identity(), "texts": list(self._pool_texts), "matrix": self._pool_matrix}
+
+    def import_pool(self, state: Any) -> None:
+        """Adopt another process's pool embeddings; a later :meth:`prepare_pool` of the same texts is free."""
+        if state is None or not self.policy.pool_cache:
+            return
+        if state.get("identity") != self.cache_identity():
+            raise ValueError(f"pool embeddings of {state.get('identity')!r} cannot be used by {self.cache_identity()!r}")
+        texts = list(state["texts"])
+        matrix = np.asarray(state["matrix"], dtype=np.float32)
+        if matrix.shape[0] != len(texts):
+            raise ValueError(f"pool embeddings hold {matrix.shape[0]} rows for {len(texts)} texts")
+        self.counters["pool_imports"] += 1
+        self._pool_texts, self._pool_index, self._pool_matrix = texts, {t: i for i, t in enumerate(texts)}, matrix
 
     def stats(self) -> dict[str, int]:
         return dict(self.counters)

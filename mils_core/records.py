@@ -106,6 +106,8 @@ class RunSummary:
     scorer_stats: dict[str, int] = attrs.field(factory=dict)
     render_stats: dict[str, int] = attrs.field(factory=dict)
     pool_prepare_s: float = 0.0
+    #: How the samples ran when not in this process, e.g. ``{"name": "ray", "workers": 2, "retried_samples": 3}``.
+    executor: dict[str, Any] = attrs.field(factory=dict)
     schema: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:

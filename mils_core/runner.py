@@ -22,7 +22,7 @@ from mils_core.options import options_to_dict
 from mils_core.plugins import MilsPluginManager
 from mils_core.records import RunSummary, SampleRecord
 from mils_core.resolve import resolve_components, role
-from mils_core.results import ResultsStore, atomic_write_text
+from mils_core.results import ResultsStore, atomic_write_bytes, atomic_write_text
 from mils_core.runinfo import Components, RunInfo
 
 log = structlog.get_logger("mils.run")
@@ -32,7 +32,7 @@ PLUGINS_FILE = "plugins.json"
 SUMMARY_FILE = "summary.json"
 
 #: [run] keys that do not change results (a resumed run may change them freely).
-_NON_RESULT_KEYS = {"output", "cache_dir", "retry_failed", "shard"}
+_NON_RESULT_KEYS = {"output", "cache_dir", "retry_failed", "shard", "executor"}
 
 
 def resolved_config(config: Config, components: Components) -> dict[str, Any]:
@@ -134,6 +134,12 @@ def execute(
     :param components: already-built components to reuse (benchmarks run several
         configs with the same loaded models); built from ``config`` when omitted.
     """
+    on_ray = config.run.executor == "ray"
+    if on_ray:
+        from mils_core.ray_executor import register_plugin_modules, require_ray
+
+        require_ray()
+        register_plugin_modules(pm, config.ray.plugins)
     components = components or resolve_components(config, pm)
     out = config.output_dir()
     resolved = resolved_config(config, components)
@@ -165,7 +171,7 @@ def execute(
         pm.hooks.sample_finished(info, data)
         if bar is not None:
             bar.update(1)
-            if record.best_score is not None:
+            if record.best_score is not None and not on_ray:  # on Ray the postfix shows the workers
                 bar.set_postfix(best=f"{record.best_score:.4f}", failed=counts["failed"], refresh=False)
 
     def on_iteration(state: SampleState) -> None:
@@ -174,7 +180,20 @@ def execute(
             bar.set_description(f"iteration {state.iteration}", refresh=False)
 
     loop_stats: dict[str, Any] = {}
-    if pending:
+    scorer_stats: dict[str, int] | None = None
+    if pending and on_ray:
+        from mils_core.ray_executor import run_on_ray
+
+        def write_file(relative: str, data: bytes) -> None:
+            atomic_write_bytes(out / relative, data)
+
+        try:
+            loop_stats = run_on_ray(config, pm, pending, write, write_file, progress=bar)
+        finally:
+            if bar is not None:
+                bar.close()
+        scorer_stats = loop_stats.pop("scorer_stats")
+    elif pending:
         components.generator.ensure_loaded()
         components.scorer.ensure_loaded()
         if components.renderer is not None:
@@ -193,12 +212,13 @@ def execute(
         total=len(samples),
         seconds=round(time.perf_counter() - t0, 3),
         output=str(out),
-        scorer_stats=components.scorer.stats(),
+        scorer_stats=components.scorer.stats() if scorer_stats is None else scorer_stats,
         **loop_stats,
     ).to_dict()
     atomic_write_text(out / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")
     pm.hooks.run_finished(info, summary)
-    log.info("run finished", **{k: v for k, v in summary.items() if k != "scorer_stats" and (v or k != "render_stats")})
+    quiet_when_empty = ("render_stats", "executor")
+    log.info("run finished", **{k: v for k, v in summary.items() if k != "scorer_stats" and (v or k not in quiet_when_empty)})
     return summary
 
 
