@@ -173,3 +173,23 @@ def test_sigkilled_driver_resumes_without_duplicates(local_ray: Any, reference: 
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"{partial} already done" in done.stdout
     assert records(tmp_path / "out") == reference
+
+
+@pytest.mark.parametrize(("resources", "options", "expected"), [
+    ({"CPU": 64.0, "GPU": 8.0}, {}, (8, 1.0)),                        # one actor per GPU by default
+    ({"CPU": 64.0, "GPU": 8.0}, {"gpus_per_worker": 2}, (4, 2.0)),
+    ({"CPU": 64.0, "GPU": 8.0}, {"num_workers": 3}, (3, 1.0)),
+    ({"CPU": 2.0}, {}, (2, 0.0)),                                     # no GPUs: one per cpus_per_worker CPUs
+    ({"CPU": 16.0}, {"cpus_per_worker": 4}, (4, 0.0)),
+])
+def test_actor_count_follows_the_cluster(resources: dict[str, float], options: dict[str, Any],
+                                         expected: tuple[int, float]) -> None:
+    from mils_core.config import RaySection
+    from mils_core.ray_executor import _width
+
+    class Cluster:
+        @staticmethod
+        def cluster_resources() -> dict[str, float]:
+            return resources
+
+    assert _width(Cluster(), RaySection(**options)) == expected
