@@ -39,7 +39,10 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_run(args: argparse.Namespace, pm: MilsPluginManager) -> int:
-    from mils_core.config import load_config
+    from pathlib import Path
+
+    from mils_core.config import config_from_dict
+    from mils_core.pipeline import is_pipeline, pipeline_from_dict, read_toml, run_pipeline
     from mils_core.runner import execute
 
     overrides = list(args.overrides) + ([f"run.shard={args.shard!r}"] if args.shard else [])
@@ -47,8 +50,15 @@ def cmd_run(args: argparse.Namespace, pm: MilsPluginManager) -> int:
         overrides.append("run.executor='ray'")
         if args.ray:
             overrides.append(f"ray.address={args.ray!r}")
-    config = load_config(args.config, overrides)
-    summary = execute(config, pm, progress=not args.no_progress)
+    raw = read_toml(args.config)
+    base = Path(args.config).resolve().parent
+    if is_pipeline(raw):
+        summaries = run_pipeline(pipeline_from_dict(raw, base_dir=base, overrides=overrides), pm,
+                                 progress=not args.no_progress)
+        for name, s in summaries.items():
+            print(f"{name}: {s['ok']} ok, {s['failed']} failed, {s['skipped']} already done -> {s['output']}")
+        return EXIT_FAILED_SAMPLES if any(s["failed"] for s in summaries.values()) else EXIT_OK
+    summary = execute(config_from_dict(raw, base_dir=base, overrides=overrides), pm, progress=not args.no_progress)
     print(f"{summary['ok']} ok, {summary['failed']} failed, {summary['skipped']} already done -> {summary['output']}")
     return EXIT_FAILED_SAMPLES if summary["failed"] else EXIT_OK
 

@@ -104,3 +104,29 @@ class TestWordOverlapContract(ScorerContract):
     @pytest.fixture
     def targets(self) -> list[Any]:
         return ["a dog on a beach", "a city street at night"]
+
+
+class TestMergeContract(TaskContract):
+    @pytest.fixture
+    def task(self, mils_plugin_manager: MilsPluginManager) -> Task[Any]:
+        return build(mils_plugin_manager, "task", "merge")  # type: ignore[no-any-return]
+
+    @pytest.fixture
+    def sample_source(self) -> Any:
+        return [["a photo of a dog", "rain falling"], ["an old bell", "a snowy town"]]
+
+
+class TestMergeListContract(PromptStyleContract):
+    @pytest.fixture
+    def prompt_style(self, mils_plugin_manager: MilsPluginManager) -> Any:
+        return build(mils_plugin_manager, "prompt-style", "merge-list")
+
+
+class TestMergeCoverageContract(ScorerContract):
+    @pytest.fixture
+    def scorer(self, mils_plugin_manager: MilsPluginManager) -> Scorer[Any]:
+        return build(mils_plugin_manager, "scorer", "merge-coverage")  # type: ignore[no-any-return]
+
+    @pytest.fixture
+    def targets(self) -> list[Any]:
+        return [("a photo of a dog", "rain falling"), ("an old bell", "a snowy town")]
