@@ -75,3 +75,31 @@ def test_report_of_an_image_run_inlines_thumbnails(tmp_path: Path) -> None:
     assert thumb.format == "JPEG" and max(thumb.size) <= 320
     assert "an astronaut in a white suit" in text  # references shown with the sample
     assert "No sample failed" in text
+
+
+def test_report_shows_inputs_and_artifacts_side_by_side(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from mils_core.records import SampleRecord
+
+    run = tmp_path / "run"
+    (run / "artifacts" / "s1").mkdir(parents=True)
+    colours = {"content.png": "red", "style.png": "blue", "artifacts/s1/initial.png": "green",
+               "artifacts/s1/best.png": "yellow"}
+    for name, colour in colours.items():
+        Image.new("RGB", (40, 30), colour).save(tmp_path / name if "/" not in name else run / name)
+    record = SampleRecord(
+        id="s1", status="ok", source={"content": str(tmp_path / "content.png"), "style": str(tmp_path / "style.png")},
+        best_text="posterize(4); palette(style)", best_score=-0.12, initial_best_score=-0.4, history=[-0.4, -0.2, -0.12],
+        best_objectives={"style_loss": 0.1, "content_loss": 0.02},
+        artifacts={"initial": "artifacts/s1/initial.png", "best": "artifacts/s1/best.png"},
+    )
+    (run / "results.jsonl").write_text(json.dumps(record.to_dict()) + "\n")
+    text = build_report(run).read_text(encoding="utf-8")
+    assert_self_contained(text)
+    strip = text[text.index('<div class="strip">'):]
+    labels = re.findall(r"<figcaption>([^<]+)</figcaption>", strip)
+    assert labels[:4] == ["content", "style", "initial", "best"]
+    assert len(re.findall(r'src="data:image/jpeg', strip)) == 4
+    assert "style_loss" in text and "content_loss" in text  # both objectives of the best
+    assert "<polyline" in text and "-0.4000, -0.2000, -0.1200" in text  # the score curve

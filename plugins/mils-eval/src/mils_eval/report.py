@@ -262,6 +262,9 @@ th{background:#f0f2f5;font-weight:600}td.n{text-align:right;font-variant-numeric
 .gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:12px}
 .item{background:#fff;border:1px solid #e1e4e8;border-radius:8px;overflow:hidden;display:flex;flex-direction:column}
 .item img{width:100%;height:190px;object-fit:cover;display:block;background:#e9ecef}
+.strip{display:flex;gap:2px;background:#e9ecef}.strip figure{margin:0;flex:1;min-width:0}
+.strip img{height:150px}.strip figcaption{font-size:11px;color:#5c6370;text-align:center;padding:2px 0}
+.spark{display:block;margin-top:4px}
 .target{background:#eef3fb;padding:10px 12px;font-style:italic;min-height:64px;border-bottom:1px solid #e1e4e8}
 .target b{font-style:normal;color:#5c6370;font-size:11px;text-transform:uppercase;letter-spacing:.04em;display:block}
 .media{background:#eef3fb;padding:10px 12px;border-bottom:1px solid #e1e4e8;color:#3b4450;word-break:break-all}
@@ -301,11 +304,68 @@ def _pick(ok: list[SampleRecord], n: int) -> list[tuple[int, SampleRecord]]:
     return [(i + 1, ranked[i]) for i in idx]
 
 
-def _gallery_item(rank: int, record: SampleRecord, per_sample: dict[str, Any]) -> str:
+def _source_images(source: Any) -> list[tuple[str, Path]]:
+    """Image files a sample was read from, labelled (a pair's ``content`` and ``style``, ...)."""
+    items: list[tuple[str, Any]] = []
+    if isinstance(source, dict):
+        items = [(str(k), v) for k, v in source.items()]
+    elif isinstance(source, (list, tuple)):
+        items = [(f"input {i}", v) for i, v in enumerate(source, 1)]
+    out = []
+    for label, value in items:
+        path = _as_path(value)
+        if path is not None and path.suffix.lower() in IMAGE_SUFFIXES:
+            out.append((label, path))
+    return out
+
+
+def _artifact_images(record: SampleRecord, run_dir: Path | None) -> list[tuple[str, Path]]:
+    """The record's artifacts that are images in the run folder, in the record's order."""
+    if run_dir is None:
+        return []
+    out = []
+    for name, relative in (record.artifacts or {}).items():
+        path = run_dir / relative
+        if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
+            out.append((str(name), path))
+    return out
+
+
+def sparkline(values: Sequence[Any], width: int = 160, height: int = 34) -> str:
+    """A small inline SVG of a sample's best score per iteration (empty for fewer than 2 points)."""
+    points = [v for v in (_num(x) for x in values) if math.isfinite(v)]
+    if len(points) < 2:
+        return ""
+    lo, hi = min(points), max(points)
+    span = (hi - lo) or 1.0
+    xy = " ".join(f"{i * (width - 4) / (len(points) - 1) + 2:.1f},{height - 2 - (v - lo) / span * (height - 4):.1f}"
+                  for i, v in enumerate(points))
+    return (f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">'
+            f'<title>best score per iteration: {_esc(", ".join(f"{v:.4f}" for v in points))}</title>'
+            f'<polyline fill="none" stroke="{BLUE}" stroke-width="2" points="{xy}"/></svg>')
+
+
+def _strip(images: list[tuple[str, Path]]) -> str:
+    figures = []
+    for label, path in images:
+        uri = thumbnail(path)
+        body = (f'<img alt="{_esc(label)}" src="{uri}">' if uri else f'<div class="media">unreadable: {_esc(path.name)}</div>')
+        figures.append(f'<figure>{body}<figcaption>{_esc(label)}</figcaption></figure>')
+    return f'<div class="strip">{"".join(figures)}</div>'
+
+
+def _gallery_item(rank: int, record: SampleRecord, per_sample: dict[str, Any], run_dir: Path | None = None) -> str:
     source = record.source
     path = _as_path(source)
     top = ""
-    if path is not None and path.suffix.lower() in IMAGE_SUFFIXES:
+    side_by_side = _source_images(source) + _artifact_images(record, run_dir)
+    if side_by_side:
+        if path is not None and path.suffix.lower() in IMAGE_SUFFIXES:
+            side_by_side.insert(0, ("input", path))
+        top = _strip(side_by_side)
+        if isinstance(source, str) and path is None and source:
+            top += f'<div class="target"><b>target</b>{_esc(source)}</div>'
+    elif path is not None and path.suffix.lower() in IMAGE_SUFFIXES:
         uri = thumbnail(path)
         top = (f'<img alt="{_esc(path.name)}" src="{uri}">' if uri
                else f'<div class="media">unreadable image: {_esc(path.name)}</div>')
@@ -322,6 +382,8 @@ def _gallery_item(rank: int, record: SampleRecord, per_sample: dict[str, Any]) -
     metrics = per_sample.get(record.id) or {}
     pills = "".join(f'<span class="pill">{_esc(k)} {_fmt(metrics[k], 3)}</span>'
                     for k in ("CIDEr", "SPICE", "Bleu_4", "METEOR") if k in metrics)
+    if len(record.best_objectives or {}) > 1:
+        pills += "".join(f'<span class="pill">{_esc(k)} {_fmt(v)}</span>' for k, v in record.best_objectives.items())
     refs = (record.meta or {}).get("references") or []
     refs_html = ""
     if refs:
@@ -336,7 +398,7 @@ def _gallery_item(rank: int, record: SampleRecord, per_sample: dict[str, Any]) -
         f'<div class="id"><span>#{rank} · {_esc(record.id)}</span><span>{_esc(record.iterations)} it · '
         f'{_esc(record.stop_reason or "")}</span></div>'
         f'<div class="cap">{_esc(record.best_text or "")}</div>'
-        f'<div class="score">score {_fmt(best)}{delta_html}</div>'
+        f'<div class="score">score {_fmt(best)}{delta_html}</div>{sparkline(record.history)}'
         f"{init_html}{('<div>' + pills + '</div>') if pills else ''}{refs_html}</div></div>"
     )
 
@@ -434,7 +496,8 @@ def build_report(run_dir: Path | str, out: Path | str | None = None, *, gallery:
     ])
 
     picks = _pick(ok, gallery)
-    gallery_html = "".join(_gallery_item(rank, r, per_sample) for rank, r in picks) or '<p class="note">no ok samples.</p>'
+    gallery_html = ("".join(_gallery_item(rank, r, per_sample, folder) for rank, r in picks)
+                    or '<p class="note">no ok samples.</p>')
     shown = (f"{len(picks)} of {len(ok)} ok samples, ranked by final score (high to low)"
              + (", picked evenly across the ranking" if len(picks) < len(ok) else ""))
     limit = 500
