@@ -142,10 +142,10 @@ def add_caption_command(subparsers: Any) -> None:
     """Register ``mils caption`` on the CLI."""
     from mils_core.cli import add_run_options
 
-    p = subparsers.add_parser("caption", help="caption images or videos (files, folders, globs or a manifest)")
+    p = subparsers.add_parser("caption", help="caption images, videos or sounds (files, folders, globs or a manifest)")
     p.add_argument("paths", nargs="+", help="media files, folders, globs, or one CSV/JSONL manifest")
     p.add_argument("--task", help="the task to use (default: the one that reads these files, e.g. image-captioning)")
-    p.add_argument("--preset", help="one of the task's presets (default: offline)")
+    p.add_argument("--preset", help="one of the task's presets (default: offline where the task has it, else its first)")
     p.add_argument("--scorer", help="a scorer name instead of the preset's (see 'mils list scorers')")
     p.add_argument("--generator", help="a generator name instead of the preset's")
     p.add_argument("--output", help="run folder (default: runs/caption-<preset>-<hash of inputs>)")

