@@ -1,4 +1,4 @@
-"""Synthesise the example clips bundled in ``src/mils_audio/data/examples`` (and copied to ``examples/audio``).
+"""Synthesise the example clips bundled in ``src/mils_audio/data/examples`` (``examples/audio`` links there).
 
 Every sound is made here with ``espeak-ng`` (speech) and ``sox`` (tones, noise), both from Debian,
 in sox's repeatable mode, so the clips are original, free of third-party rights, and rebuilt the same
@@ -15,7 +15,6 @@ from pathlib import Path
 
 PLUGIN = Path(__file__).resolve().parents[1]
 OUT = PLUGIN / "src" / "mils_audio" / "data" / "examples"
-REPO_EXAMPLES = PLUGIN.parents[1] / "examples" / "audio"
 RATE = "16000"
 
 LICENSES = """# Example audio clips
@@ -63,10 +62,7 @@ def main() -> int:
             print(f"{tool} is not installed (apt-get install {tool})", file=sys.stderr)
             return 2
     clips = make(OUT)
-    REPO_EXAMPLES.mkdir(parents=True, exist_ok=True)
-    for clip in [*clips, OUT / "LICENSES.md"]:
-        shutil.copyfile(clip, REPO_EXAMPLES / clip.name)
-    print(f"wrote {len(clips)} clips to {OUT} and {REPO_EXAMPLES}")
+    print(f"wrote {len(clips)} clips to {OUT} (examples/audio links there)")
     return 0
 
 
