@@ -359,6 +359,11 @@ class Renderer(Component[OptionsT]):
     conditioned_on: ClassVar[tuple[str, ...] | None] = None
     #: File suffix :meth:`save` writes.
     suffix: ClassVar[str] = ".png"
+    #: One noise seed per sample, shared by all its candidates (so scores compare texts, not noise),
+    #: recorded as the record's ``meta["render_seed"]``; False: one seed for the whole run.
+    seed_per_sample: ClassVar[bool] = False
+    #: Ask :meth:`render_final` for a finished sample's final artifacts (e.g. at full size).
+    final_renders: ClassVar[bool] = False
 
     @abstractmethod
     def render_batch(self, texts: list[str], seeds: list[int], conditions: list[Any] | None) -> list[Any]:
@@ -368,6 +373,12 @@ class Renderer(Component[OptionsT]):
     def batch_size(self) -> int:
         """Largest batch to try (out-of-memory back-off may lower it)."""
         return int(getattr(self.options, "batch_size", 4))
+
+    def render_final(self, texts: list[str], seeds: list[int]) -> list[Any] | None:
+        """With :attr:`final_renders`: the final artifacts of the best text and the initial best
+        (saved as ``final`` and ``initial-final``), e.g. re-rendered at full size; None: take the
+        search-size renders (from the render cache)."""
+        return None
 
     def save(self, artifact: Any, path: Path) -> None:
         """Write ``artifact`` to ``path`` (which ends in :attr:`suffix`); the core makes it atomic.

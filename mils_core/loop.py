@@ -23,6 +23,7 @@ import attrs
 import numpy as np
 import structlog
 
+from mils_core.batching import is_out_of_memory
 from mils_core.components import Generation, Prompt, Sample, SampleProgress, Score, ScoredText, finite, scalarize
 from mils_core.config import Config
 from mils_core.errors import ConfigError, SampleError
@@ -413,7 +414,8 @@ class Loop:
             tokens=state.tokens,
             timings={**{k: round(v, 6) for k, v in state.timings.items()},
                      "total": round(time.perf_counter() - state.started, 6)},
-            meta=state.sample.meta,
+            meta=state.sample.meta if self.render is None else {
+                **state.sample.meta, "render_seed": self.render.seed_for(state.sample.id)},
         )
         if best is None:
             record.error = state.error or "no candidate received a finite score"
@@ -437,8 +439,44 @@ class Loop:
                 relative = Path(ARTIFACTS_DIR) / artifact_folder(state.sample.id) / f"{name}{renderer.suffix}"
                 save_artifact(renderer, artifact, folder / relative)
                 record.artifacts[name] = relative.as_posix()
+            self._final_renders(state, record, folder)
             self.render.forget(state.sample.id)
         return record
+
+    def _final_renders(self, state: SampleState, record: SampleRecord, folder: Path) -> None:
+        """For a renderer with ``final_renders``: the best and the initial best text rendered once
+        more by ``render_final`` (e.g. at full size; None: the search-size renders, from the render
+        cache), saved as artifacts ``final`` and ``initial-final``. A failure is logged, not fatal."""
+        renderer = self.c.renderer
+        if renderer is None or self.render is None or not renderer.final_renders or not record.ok or not record.best_text:
+            return
+        texts = [record.best_text]
+        if record.initial_best_text and record.initial_best_text != record.best_text:
+            texts.append(record.initial_best_text)
+        seed = self.render.seed_for(state.sample.id)
+        t0 = time.perf_counter()
+        try:
+            made = renderer.render_final(texts, [seed] * len(texts))
+        except Exception as exc:  # noqa: BLE001 - the search result stands without its final render
+            if is_out_of_memory(exc):
+                log.warning("final render ran out of memory; the search-size artifact is kept", sample=state.sample.id)
+            else:
+                log.warning("final render failed; the search-size artifact is kept", sample=state.sample.id,
+                            error=f"{type(exc).__name__}: {exc}"[:200])
+            return
+        if made is None:  # nothing to re-render: the search-size artifacts (from the render cache)
+            result = self.render.render([RenderJob(state.sample.id, texts)])[0]
+            if result.error is not None:
+                return
+            made = result.artifacts
+        record.timings["final_render"] = round(time.perf_counter() - t0, 6)
+        base = Path(ARTIFACTS_DIR) / artifact_folder(state.sample.id)
+        for name, artifact in zip(("final", "initial-final"), made, strict=False):
+            relative = base / f"{name}{renderer.suffix}"
+            save_artifact(renderer, artifact, folder / relative)
+            record.artifacts[name] = relative.as_posix()
+        if len(texts) == 1:
+            record.artifacts["initial-final"] = record.artifacts["final"]
 
 
 def artifact_folder(sample_id: str) -> str:

@@ -5,6 +5,11 @@ the rest: one batched call for every text of every active sample, the core
 :class:`~mils_core.batching.Batcher` (halving on out-of-memory), a cache keyed by
 (renderer identity, text, seed, and the sample when the renderer is conditioned on it),
 and isolating a sample whose render fails so the others go on.
+
+The seed is the run's render seed, or, for a renderer that sets ``seed_per_sample = True``
+(text-to-image: scores should compare prompts, not noise), one seed per sample derived from
+the run's render seed and the sample id, shared by all the sample's candidates; the cache
+key holds it, so the same prompt of the same sample (a resumed run, a re-run) is a cache hit.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import structlog
 
 from mils_core.batching import Batcher, OutOfMemoryError, is_out_of_memory
 from mils_core.components import Renderer
+from mils_core.seeds import derive_seed
 
 log = structlog.get_logger("mils.render")
 
@@ -34,6 +40,8 @@ class RenderJob:
     sample_id: str
     texts: Sequence[str]
     condition: Any = None
+    #: The noise seed of every text of the job; None: :meth:`RenderStage.seed_for` the sample.
+    seed: int | None = None
 
 
 @attrs.frozen
@@ -51,6 +59,8 @@ class RenderStage:
         self.renderer = renderer
         self.seed = seed
         self.conditioned = renderer.conditioned_on is not None
+        #: One seed per sample (``Renderer.seed_per_sample``) instead of one per run.
+        self.per_sample = renderer.seed_per_sample
         self.identity = renderer.cache_identity()
         self.batcher = Batcher(renderer.batch_size(), name=f"{type(renderer).__name__} renders")
         self.capacity = capacity
@@ -58,11 +68,18 @@ class RenderStage:
         self._per_sample: dict[str, dict[Hashable, Any]] = {}
         self.counters = {"renders": 0, "render_cache_hits": 0, "render_failures": 0}
 
-    def _key(self, text: str) -> Hashable:
-        return (self.identity, text, self.seed)
+    def seed_for(self, sample_id: str) -> int:
+        """The noise seed of every render of sample ``sample_id`` (31 bits with ``seed_per_sample``)."""
+        return derive_seed(self.seed, "sample", sample_id, bits=31) if self.per_sample else self.seed
 
-    def _lookup(self, sample_id: str, text: str) -> Any:
-        key = self._key(text)
+    def _job_seed(self, job: RenderJob) -> int:
+        return job.seed if job.seed is not None else self.seed_for(job.sample_id)
+
+    def _key(self, text: str, seed: int) -> Hashable:
+        return (self.identity, text, seed)
+
+    def _lookup(self, sample_id: str, text: str, seed: int) -> Any:
+        key = self._key(text, seed)
         if self.conditioned:
             return self._per_sample.get(sample_id, {}).get(key)
         found = self._shared.get(key)
@@ -70,8 +87,8 @@ class RenderStage:
             self._shared.move_to_end(key)
         return found
 
-    def _store(self, sample_id: str, text: str, artifact: Any) -> None:
-        key = self._key(text)
+    def _store(self, sample_id: str, text: str, seed: int, artifact: Any) -> None:
+        key = self._key(text, seed)
         if self.conditioned:
             self._per_sample.setdefault(sample_id, {})[key] = artifact
             return
@@ -85,9 +102,10 @@ class RenderStage:
         wanted: list[tuple[int, str]] = []  # (job index, text) not cached, first occurrence only
         pending: set[Hashable] = set()
         for j, job in enumerate(jobs):
+            seed = self._job_seed(job)
             for text in job.texts:
-                unique = (job.sample_id if self.conditioned else None, text)
-                if self._lookup(job.sample_id, text) is not None or unique in pending:
+                unique = (job.sample_id if self.conditioned else None, text, seed)
+                if self._lookup(job.sample_id, text, seed) is not None or unique in pending:
                     self.counters["render_cache_hits"] += 1
                     continue
                 pending.add(unique)
@@ -98,7 +116,8 @@ class RenderStage:
             if j in errors:
                 results.append(RenderResult([], errors[j]))
                 continue
-            results.append(RenderResult([self._lookup(job.sample_id, t) for t in job.texts]))
+            seed = self._job_seed(job)
+            results.append(RenderResult([self._lookup(job.sample_id, t, seed) for t in job.texts]))
         return results
 
     def _render_missing(self, jobs: Sequence[RenderJob], wanted: list[tuple[int, str]]) -> dict[int, str]:
@@ -138,7 +157,7 @@ class RenderStage:
         def one_batch(batch: list[tuple[int, str]]) -> list[Any]:
             texts = [t for _, t in batch]
             conditions = [jobs[j].condition for j, _ in batch] if self.conditioned else None
-            out = self.renderer.render_batch(texts, [self.seed] * len(batch), conditions)
+            out = self.renderer.render_batch(texts, [self._job_seed(jobs[j]) for j, _ in batch], conditions)
             if len(out) != len(batch):
                 raise RuntimeError(f"{type(self.renderer).__name__} returned {len(out)} artifacts for {len(batch)} texts")
             return list(out)
@@ -146,7 +165,7 @@ class RenderStage:
         artifacts = self.batcher.map(one_batch, items)
         self.counters["renders"] += len(items)
         for (j, text), artifact in zip(items, artifacts, strict=True):
-            self._store(jobs[j].sample_id, text, artifact)
+            self._store(jobs[j].sample_id, text, self._job_seed(jobs[j]), artifact)
 
     def forget(self, sample_id: str) -> None:
         """Drop a finished sample's conditioned artifacts."""

@@ -125,3 +125,42 @@ def test_the_cache_spans_calls(tmp_path: Path) -> None:
     assert len(records) == 3
     assert len(rendered) == len(set(rendered))
     assert summary["render_stats"]["render_cache_hits"] >= 2 * 40
+
+
+class _SeededRenderer(FakeRenderer):
+    """A fake renderer with one noise seed per sample; it records the seed of every render."""
+
+    seed_per_sample = True
+
+    def render_batch(self, texts: list[str], seeds: list[int], conditions: Any) -> list[Any]:
+        self.seeds = [*getattr(self, "seeds", []), *zip(texts, seeds, strict=True)]
+        return super().render_batch(texts, seeds, conditions)
+
+
+class _SeededPlugin:
+    from mils_core.hookspecs import hookimpl
+
+    @hookimpl
+    def mils_register_renderers(self, register: Any) -> None:
+        from mils_core.testing.render_fakes import FakeRenderOptions
+
+        register("fake-seeded", _SeededRenderer, options=FakeRenderOptions, description="per-sample seeds (tests)")
+
+
+def test_a_per_sample_seed_is_shared_by_the_samples_candidates_and_recorded(tmp_path: Path) -> None:
+    pm = make_plugin_manager(plugins=[render_fakes_plugin, _SeededPlugin()])
+    cfg = config_from_dict(config(tmp_path, "fake-seeded", samples=TARGETS[:2]), base_dir=tmp_path)
+    components = resolve_components(cfg, pm)
+    execute(cfg, pm, progress=False, components=components)
+    records = read_records(cfg.output_dir())
+    seeds = {r["source"]: r["meta"]["render_seed"] for r in records}
+    assert len(set(seeds.values())) == 2 and all(0 <= s < 2**31 for s in seeds.values())
+    rendered = components.renderer.seeds
+    assert {s for _, s in rendered} == set(seeds.values())  # every render used its sample's seed
+    assert len(rendered) == len(set(rendered))  # no (text, seed) rendered twice
+    # the shared pool is rendered once per sample (its noise differs), never twice for one sample
+    assert max(sum(1 for t, _ in rendered if t == text) for text, _ in rendered) == 2
+    again = make_plugin_manager(plugins=[render_fakes_plugin, _SeededPlugin()])
+    cfg2 = config_from_dict(config(tmp_path / "b", "fake-seeded", samples=TARGETS[:2]), base_dir=tmp_path)
+    execute(cfg2, again, progress=False)
+    assert {r["source"]: r["meta"]["render_seed"] for r in read_records(cfg2.output_dir())} == seeds  # stable
