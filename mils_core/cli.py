@@ -166,12 +166,14 @@ def build_parser(pm: MilsPluginManager) -> argparse.ArgumentParser:
     p.add_argument("kind", choices=[k.plural for k in KINDS])
     p.set_defaults(handler=cmd_list)
 
+    from mils_core.arithmetic import add_arithmetic_command
     from mils_core.caption import add_caption_command
     from mils_core.pool_builder import add_pool_command
 
     add_pool_command(sub)
     add_bench_command(sub)
     add_caption_command(sub)
+    add_arithmetic_command(sub)
     pm.hooks.register_commands(sub)
     return parser
 

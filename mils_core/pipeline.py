@@ -23,10 +23,12 @@ A later stage reads an earlier one's answers through a dataset reader that names
     name = "run-records"
     stage = "image"            # becomes run = "<output>/image"
 
-``combinations`` takes ``stages = {column = "stage name"}`` the same way. Re-running the file
+``combinations`` takes ``stages = {column = "stage name"}`` the same way. Stages that use the same
+generator, scorer or renderer (same name and options) share one instance: its model loads once.
+Re-running the file
 re-enters every stage in order; a finished stage costs only reading its records, so the run
 resumes at the first unfinished stage and sample. ``--set NAME.section.key=value`` overrides one
-stage; ``--set section.key=value`` every stage.
+stage (``--set NAME.section={...}`` replaces its whole table); ``--set section.key=value`` every stage.
 """
 
 from __future__ import annotations
@@ -88,6 +90,14 @@ def _split_overrides(overrides: Iterable[str], names: set[str]) -> tuple[list[st
     return common, per_stage
 
 
+def _value(text: str, whole: str) -> Any:
+    try:
+        return tomllib.loads(f"v = {text.strip()}")["v"]
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"--set {whole!r}: the value is not valid TOML ({exc}); a table looks like "
+                          "{name = \"mutate\", max_edits = 2}") from None
+
+
 def _link(dataset: dict[str, Any], folders: Mapping[str, Path], stage: str) -> None:
     """Replace stage names in a dataset table by the earlier stages' folders."""
 
@@ -133,7 +143,11 @@ def pipeline_from_dict(raw: Mapping[str, Any], *, base_dir: Path, overrides: Ite
             raise ConfigError(f"[[stage]] #{i} needs a name of letters, digits, '-' or '_' (it names its folder)")
         if name in folders:
             raise ConfigError(f"[[stage]] name {name!r} is used twice; stage names must be unique")
-        stage = apply_overrides(stage, [*common, *per_stage.get(name, [])])
+        mine = per_stage.get(name, [])
+        for text in (t for t in mine if "." not in t.partition("=")[0]):  # NAME.section=<table>: the whole table
+            section, _, value = text.partition("=")
+            stage[section.strip()] = _value(value, text)
+        stage = apply_overrides(stage, [*common, *(t for t in mine if "." in t.partition("=")[0])])
         run = dict(stage.get("run", {}))
         if "output" in run:
             raise ConfigError(f"[[stage]] {name!r}: drop [stage.run] output; stages run into [pipeline] output/<name>")
@@ -162,12 +176,15 @@ def run_pipeline(pipeline: Pipeline, pm: MilsPluginManager, *, progress: bool = 
 
     ``pipeline.json`` in the pipeline's folder lists the stages, their folders and summaries.
     """
+    from mils_core.resolve import resolve_components
     from mils_core.runner import execute
 
     pipeline.output.mkdir(parents=True, exist_ok=True)
     summaries: dict[str, dict[str, Any]] = {}
+    shared: dict[str, Any] = {}  # stages with the same generator/scorer/renderer load its model once
     for name, config in pipeline.stages:
-        summaries[name] = execute(config, pm, progress=progress)
+        components = None if config.run.executor == "ray" else resolve_components(config, pm, reuse=shared)
+        summaries[name] = execute(config, pm, progress=progress, components=components)
         index = {"stages": [{"name": n, "folder": str(c.output_dir()), "task": c.run.task,
                              "summary": summaries.get(n)} for n, c in pipeline.stages]}
         atomic_write_text(pipeline.output / PIPELINE_FILE, json.dumps(index, indent=2) + "\n")

@@ -40,8 +40,17 @@ def role(kind: Kind, index: int) -> str:
     return f"{kind.section}.{index}" if kind.many else kind.name
 
 
-def resolve_components(config: Config, pm: MilsPluginManager) -> Components:
-    """Build every component of the run named by ``config`` (task defaults fill the gaps)."""
+#: Kinds whose components hold models: worth sharing between runs of one process.
+SHARED_KINDS = ("generator", "scorer", "renderer")
+
+
+def resolve_components(config: Config, pm: MilsPluginManager, *, reuse: dict[str, Any] | None = None) -> Components:
+    """Build every component of the run named by ``config`` (task defaults fill the gaps).
+
+    :param reuse: components built for earlier runs of this process, by kind and
+        :meth:`~mils_core.components.Component.cache_identity`; a generator, scorer or renderer
+        with the same identity is taken from it (its model is loaded once), new ones are added.
+    """
     task_spec = component_spec(pm, "task", config.run.task)
     task = task_spec.build(config.task_options)
     task.bind(pm.registry)
@@ -55,6 +64,9 @@ def resolve_components(config: Config, pm: MilsPluginManager) -> Components:
         for i, cfg in enumerate(selected):
             spec = component_spec(pm, kind.name, cfg.name)
             component = spec.build(cfg.options)
+            if reuse is not None and kind.name in SHARED_KINDS:
+                key = f"{kind.name}:{component.cache_identity()}"
+                component = reuse.setdefault(key, component)
             component.bind(pm.registry)
             built[kind.name].append(component)
             specs[role(kind, i)] = spec

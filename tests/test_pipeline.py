@@ -192,3 +192,20 @@ def test_kill_during_stage_two_resumes_there(tmp_path: Path) -> None:
     run_pipeline(pipeline_from_dict(raw, base_dir=tmp_path), make_plugin_manager(), progress=False)
     for name in ("a", "b", "merge"):
         assert answers(tmp_path / "runs/chain" / name) == answers(tmp_path / "runs/clean" / name)
+
+
+def test_stages_share_components_with_the_same_identity(tmp_path: Path) -> None:
+    from mils_core.resolve import resolve_components
+
+    pipeline = pipeline_from_dict(three_stages(tmp_path), base_dir=tmp_path)
+    configs = dict(pipeline.stages)
+    shared: dict[str, Any] = {}
+    pm = make_plugin_manager()
+    a = resolve_components(configs["a"], pm, reuse=shared)
+    b = resolve_components(configs["b"], pm, reuse=shared)
+    merge = resolve_components(configs["merge"], pm, reuse=shared)
+    assert a.generator is b.generator is merge.generator  # the same mutate options: one instance
+    assert a.scorer is b.scorer and merge.scorer is not a.scorer  # word-overlap twice; merge-coverage differs
+    assert a.task is not b.task  # tasks are never shared
+    other = resolve_components(configs["a"], pm)
+    assert other.generator is not a.generator  # without reuse, fresh components
