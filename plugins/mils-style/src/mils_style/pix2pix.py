@@ -97,6 +97,8 @@ class InstructPix2Pix(Renderer[InstructPix2PixOptions]):
     produces: ClassVar[str] = "image"
     conditioned_on: ClassVar[tuple[str, ...] | None] = ("style-pair", "image")
     suffix: ClassVar[str] = ".png"
+    #: One noise seed per sample for all its edits (so losses compare instructions, not noise).
+    seed_per_sample: ClassVar[bool] = True
     identity_ignores: ClassVar[frozenset[str]] = frozenset({"device", "batch_size"})
 
     def __init__(self, options: InstructPix2PixOptions | None = None) -> None:
