@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator, Sequence
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,9 +17,10 @@ import attrs
 
 from mils_audio.presets import NO_OFFLINE, PRESETS
 from mils_core import validators as v
-from mils_core.components import Message, PoolSource, Prompt, PromptStyle, Sample, ScoredText, Task
+from mils_core.components import Message, Prompt, PromptStyle, Sample, ScoredText, Task
 from mils_core.media.audio import AUDIO_SUFFIXES, load_audio
 from mils_core.media.files import media_samples, read_pool_file
+from mils_core.pools import ShippedPool, packaged_pool
 from mils_core.seeds import derive_seed
 
 __all__ = ["AUDIO_SUFFIXES", "AudioCaptionList", "AudioCaptioning", "AudioCaptioningOptions", "AudioPool",
@@ -50,11 +50,9 @@ EXAMPLE_REPLY = (
 )
 
 
-@lru_cache(maxsize=4)
 def builtin_pool() -> tuple[str, ...]:
     """The shipped pool of generic sound descriptions (see scripts/build_audio_pool.py)."""
-    text = resources.files("mils_audio").joinpath("data/audio_pool.txt").read_text(encoding="utf-8")
-    return tuple(line.strip() for line in text.splitlines() if line.strip())
+    return packaged_pool("mils_audio", "data/audio_pool.txt")
 
 
 def pool_texts(path: str, owner: str) -> tuple[str, ...]:
@@ -171,19 +169,9 @@ class AudioCaptionList(PromptStyle[AudioCaptionListOptions]):
         return parse_candidates(reply, max_words=self.options.max_words + 10, min_words=2)
 
 
-@attrs.frozen
-class AudioPoolOptions:
-    """Options of ``audio-pool``: ``path`` "builtin" (the shipped descriptions) or a text file; ``size`` cuts it."""
-
-    path: str = "builtin"
-    size: int | None = attrs.field(default=None, validator=v.optional(v.positive_int))
-
-
-class AudioPool(PoolSource[AudioPoolOptions]):
+class AudioPool(ShippedPool):
     """Generic sound descriptions: the shipped pool or a file of one description per line."""
 
-    Options = AudioPoolOptions
-
-    def texts(self) -> Sequence[str]:
-        pool = pool_texts(self.options.path, "audio-captioning")
-        return pool[: self.options.size] if self.options.size else pool
+    package = "mils_audio"
+    resource = "data/audio_pool.txt"
+    owner = "audio-captioning"

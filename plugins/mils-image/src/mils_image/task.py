@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from mils_core.components import Message, PoolSource, Prompt, PromptStyle, Sample, ScoredText, Task
-from mils_core.media.files import media_samples, read_pool_file
+from mils_core.components import Message, Prompt, PromptStyle, Sample, ScoredText, Task
+from mils_core.media.files import media_samples
 from mils_core.media.image import DEFAULT_MAX_SIDE, IMAGE_SUFFIXES, load_image
+from mils_core.pools import ShippedPool, packaged_pool
 from mils_image.presets import PRESETS
 
 __all__ = ["IMAGE_SUFFIXES", "CaptionList", "ImageCaptioning", "ImageCaptioningOptions", "ImagePool", "builtin_pool",
@@ -39,11 +39,9 @@ EXAMPLE_REPLY = (
 )
 
 
-@lru_cache(maxsize=4)
 def builtin_pool() -> tuple[str, ...]:
     """The shipped pool of generic image descriptions (see scripts/build_image_pool.py)."""
-    text = resources.files("mils_image").joinpath("data/image_pool.txt").read_text(encoding="utf-8")
-    return tuple(line.strip() for line in text.splitlines() if line.strip())
+    return packaged_pool("mils_image", "data/image_pool.txt")
 
 
 
@@ -135,19 +133,9 @@ class CaptionList(PromptStyle[CaptionListOptions]):
         return parse_candidates(reply, max_words=self.options.max_words + 10, min_words=2)
 
 
-@attrs.frozen
-class ImagePoolOptions:
-    """Options of ``image-pool``: ``path`` "builtin" (the shipped 24k descriptions) or a text file; ``size`` cuts it."""
-
-    path: str = "builtin"
-    size: int | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.ge(1)))
-
-
-class ImagePool(PoolSource[ImagePoolOptions]):
+class ImagePool(ShippedPool):
     """Generic image descriptions: the shipped pool or a file of one description per line."""
 
-    Options = ImagePoolOptions
-
-    def texts(self) -> Sequence[str]:
-        pool = builtin_pool() if self.options.path == "builtin" else read_pool_file(self.options.path, "image-captioning")
-        return pool[: self.options.size] if self.options.size else pool
+    package = "mils_image"
+    resource = "data/image_pool.txt"
+    owner = "image-captioning"

@@ -11,25 +11,21 @@ edit instructions built by ``scripts/build_edit_pool.py``.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from functools import lru_cache
-from importlib import resources
 from typing import Any, ClassVar
 
 import attrs
 
-from mils_core.components import Message, PoolSource, Prompt, PromptStyle, Sample, ScoredText, Task
-from mils_core.media.files import read_pool_file
+from mils_core.components import Message, Prompt, PromptStyle, Sample, ScoredText, Task
+from mils_core.pools import ShippedPool, packaged_pool
 from mils_style.pair import load_pair, pair_samples
 from mils_style.presets import PRESETS, WEIGHTS
 
 __all__ = ["StyleEditPool", "StyleEdits", "StyleTransfer", "StyleTransferOptions", "builtin_pool"]
 
 
-@lru_cache(maxsize=2)
 def builtin_pool() -> tuple[str, ...]:
     """The shipped edit instructions (see ``scripts/build_edit_pool.py``)."""
-    text = resources.files("mils_style").joinpath("data/edit_pool.txt").read_text(encoding="utf-8")
-    return tuple(line.strip() for line in text.splitlines() if line.strip())
+    return packaged_pool("mils_style", "data/edit_pool.txt")
 
 
 @attrs.frozen
@@ -122,19 +118,9 @@ class StyleEdits(PromptStyle[StyleEditsOptions]):
         return parse_candidates(reply, max_words=self.options.max_words + 10, min_words=2)
 
 
-@attrs.frozen
-class StyleEditPoolOptions:
-    """``path``: "builtin" (the shipped 520 instructions) or a text file; ``size``: keep the first ``size``."""
-
-    path: str = "builtin"
-    size: int | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.ge(1)))
-
-
-class StyleEditPool(PoolSource[StyleEditPoolOptions]):
+class StyleEditPool(ShippedPool):
     """Short style-edit instructions: the shipped pool or a file of one instruction per line."""
 
-    Options = StyleEditPoolOptions
-
-    def texts(self) -> Sequence[str]:
-        pool = builtin_pool() if self.options.path == "builtin" else read_pool_file(self.options.path, "style-edit-pool")
-        return pool[: self.options.size] if self.options.size else pool
+    package = "mils_style"
+    resource = "data/edit_pool.txt"
+    owner = "style-edit-pool"

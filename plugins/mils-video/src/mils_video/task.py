@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import importlib.util
 from collections.abc import Iterator, Sequence
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import attrs
 
-from mils_core.components import Message, PoolSource, Prompt, PromptStyle, Sample, ScoredText, Task
+from mils_core.components import Message, Prompt, PromptStyle, Sample, ScoredText, Task
 from mils_core.errors import SampleError
-from mils_core.media.files import media_samples, read_pool_file
+from mils_core.media.files import media_samples
 from mils_core.media.video import DEFAULT_FRAMES, DEFAULT_MAX_SIDE, VIDEO_SUFFIXES, load_video
+from mils_core.pools import ShippedPool, packaged_pool
 from mils_video.presets import PRESETS
 
 __all__ = ["VIDEO_SUFFIXES", "VideoCaptionList", "VideoCaptioning", "VideoCaptioningOptions", "VideoPool",
@@ -43,11 +43,9 @@ EXAMPLE_REPLY = (
 )
 
 
-@lru_cache(maxsize=4)
 def builtin_pool() -> tuple[str, ...]:
     """The shipped pool of generic video descriptions (see scripts/build_video_pool.py)."""
-    text = resources.files("mils_video").joinpath("data/video_pool.txt").read_text(encoding="utf-8")
-    return tuple(line.strip() for line in text.splitlines() if line.strip())
+    return packaged_pool("mils_video", "data/video_pool.txt")
 
 
 
@@ -158,19 +156,9 @@ class VideoCaptionList(PromptStyle[VideoCaptionListOptions]):
         return parse_candidates(reply, max_words=self.options.max_words + 10, min_words=2)
 
 
-@attrs.frozen
-class VideoPoolOptions:
-    """Options of ``video-pool``: ``path`` "builtin" (the shipped descriptions) or a text file; ``size`` cuts it."""
-
-    path: str = "builtin"
-    size: int | None = attrs.field(default=None, validator=attrs.validators.optional(attrs.validators.ge(1)))
-
-
-class VideoPool(PoolSource[VideoPoolOptions]):
+class VideoPool(ShippedPool):
     """Generic video descriptions: the shipped pool or a file of one description per line."""
 
-    Options = VideoPoolOptions
-
-    def texts(self) -> Sequence[str]:
-        pool = builtin_pool() if self.options.path == "builtin" else read_pool_file(self.options.path, "video-captioning")
-        return pool[: self.options.size] if self.options.size else pool
+    package = "mils_video"
+    resource = "data/video_pool.txt"
+    owner = "video-captioning"
