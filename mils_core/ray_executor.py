@@ -174,6 +174,8 @@ class RayRun:
     finished: int = 0
     #: Seconds the driver spent writing what workers sent back (its overhead per record).
     driver_s: float = 0.0
+    #: The prepared pool in Ray's object store (handed to replacement workers too).
+    pool_ref: Any = None
 
 
 def _ray_init(ray: Any, section: RaySection) -> bool:
@@ -261,8 +263,8 @@ def _prepare_pool(ray: Any, state: RayRun, slots: list[_Slot]) -> None:
                                 "check the workers' memory and logs (ray logs)") from None
         except ray.exceptions.RayTaskError as exc:
             raise _remote_error(ray, exc) from None
-    ref = ray.put(exported)
-    ray.get([s.handle.adopt_pool.remote(ref) for s in slots[1:]])
+    state.pool_ref = ray.put(exported)
+    ray.get([s.handle.adopt_pool.remote(state.pool_ref) for s in slots[1:]])
     state.pool_prepare_s = round(time.perf_counter() - t0, 4)
 
 
@@ -306,7 +308,7 @@ def _drive(ray: Any, state: RayRun) -> dict[str, Any]:
                         restarts -= 1
                         fresh = _new_worker(ray, state, next_index, gpus)
                         next_index += 1
-                        ray.get(fresh.handle.adopt_pool.remote(ray.put(_pool_of(ray, slots, fresh))))
+                        fresh.handle.adopt_pool.remote(state.pool_ref)  # runs before its chunks (actor order)
                         slots.append(fresh)
                 if not slots:
                     raise MilsError(f"every Ray worker died ({state.figures['worker_deaths']} deaths, no restarts left); "
@@ -332,16 +334,6 @@ def _drive(ray: Any, state: RayRun) -> dict[str, Any]:
             "scorer_stats": scorer_stats,
             "executor": {"name": "ray", **state.figures,
                          "driver_ms_per_record": round(1000 * state.driver_s / max(state.finished, 1), 3)}}
-
-
-def _pool_of(ray: Any, slots: list[_Slot], fresh: _Slot) -> Any:
-    """The pool for a replacement worker: exported by a live worker, else prepared by the new one."""
-    for slot in slots:
-        try:
-            return ray.get(slot.handle.pool.remote())
-        except ray.exceptions.RayActorError:
-            continue
-    return ray.get(fresh.handle.pool.remote())
 
 
 def _absorb_stats(total: dict[str, int], stats: dict[str, int]) -> None:
