@@ -8,8 +8,6 @@ from typing import Any
 
 import pytest
 
-pytest_plugins = ["mils_core.testing.pytest_plugin"]
-
 SIZE = 32
 
 
