@@ -16,7 +16,8 @@ demo: setup
 
 ## Set up, then run lint, type checks and the whole test suite.
 test: setup-test lint type
-	.venv/bin/python -m pytest $(PYTEST_ARGS)
+	.venv/bin/python -m pytest -m "not ray" $(PYTEST_ARGS)
+	.venv/bin/python -m pytest -m ray $(PYTEST_ARGS)
 
 lint:
 	.venv/bin/ruff check mils_core tests plugins contrib
@@ -25,4 +26,4 @@ type:
 	.venv/bin/mypy mils_core plugins/*/src contrib/*/src
 
 unit:
-	.venv/bin/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	.venv/bin/python -m pytest -m "not slow and not ray" $(PYTEST_ARGS)

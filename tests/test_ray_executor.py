@@ -27,6 +27,7 @@ from mils_core.runner import execute
 from mils_core.testing.fakes import FakeScorer
 
 ray = pytest.importorskip("ray")
+pytestmark = pytest.mark.ray  # Ray starts in this process: run apart from the forking tests
 
 N = 300
 COMPARED = ("status", "best_text", "best_score", "initial_best_text", "history", "top", "iterations", "stop_reason")

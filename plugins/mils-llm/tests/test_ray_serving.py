@@ -19,6 +19,7 @@ from mils_core.runner import execute
 from mils_llm.testing_server import FakeChatServer
 
 ray = pytest.importorskip("ray")
+pytestmark = pytest.mark.ray  # Ray starts in this process: run apart from the forking tests
 
 
 @pytest.mark.slow
