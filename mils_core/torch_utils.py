@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
+import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from mils_core.errors import ConfigError
@@ -57,6 +60,30 @@ def resolve_dtype(name: str, device: torch.device) -> torch.dtype:
             return cast("torch.dtype", th.bfloat16 if th.cuda.is_bf16_supported() else th.float16)
         return cast("torch.dtype", th.float32)
     return cast("torch.dtype", getattr(th, name))
+
+
+def cpu_has_fast_bf16() -> bool:
+    """True where this CPU computes bfloat16 natively (AVX512-BF16 or AMX-BF16; Linux flags).
+
+    ``MILS_CPU_BF16=0`` (or ``1``) overrides the check, e.g. for outputs identical across machines.
+    """
+    forced = os.environ.get("MILS_CPU_BF16", "").strip()
+    if forced in ("0", "1"):
+        return forced == "1"
+    return _cpu_flags_have_bf16()
+
+
+@functools.lru_cache(maxsize=1)
+def _cpu_flags_have_bf16() -> bool:
+    try:
+        text = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            flags = set(line.partition(":")[2].split())
+            return bool(flags & {"avx512_bf16", "amx_bf16"})
+    return False
 
 
 @contextlib.contextmanager

@@ -23,8 +23,10 @@ from mils_core.testing.helpers import RunRecords, run_config
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Turn the hub off before any test module (and so huggingface_hub) is imported."""
+    """Turn the hub off before any test module (and so huggingface_hub) is imported, and keep
+    generators in float32 so that outputs are the same on CPUs with and without bf16 units."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("MILS_CPU_BF16", "0")
 
 
 @pytest.fixture(autouse=True)

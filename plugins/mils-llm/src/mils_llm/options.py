@@ -42,6 +42,9 @@ class TransformersOptions:
     #: End each reply once it holds the list lines its prompt asked for (saves the tokens small
     #: models spend rambling after the list; the whole batch ends when every row has its list).
     stop_after_list: bool = True
+    #: ``batched``: mils's own decode loop (the prompts' shared prefix encoded once, finished rows
+    #: dropped, one random stream per prompt); ``generate``: transformers' ``generate``.
+    decoder: str = attrs.field(default="batched", validator=attrs.validators.in_(("batched", "generate")))
     #: Random weights at ``random_shape`` (no download): replies run to max_new_tokens and are
     #: replaced by synthetic candidate lines. For throughput benchmarks only.
     random_weights: bool = False
