@@ -168,6 +168,11 @@ class Generator(Component[OptionsT]):
         """Tokens the prompt takes after templating, or None if the generator can't tell."""
         return None
 
+    def log_likelihoods(self, texts: Sequence[str]) -> list[float] | None:
+        """The model's mean log-probability per token of each text on its own (a fluency
+        measure; one forward pass per text, batched), or None if this generator can't tell."""
+        return None
+
 
 class Scorer(Component[OptionsT]):
     """Scores candidates (texts, or the artifacts a renderer made of them) against samples' targets.
@@ -296,6 +301,10 @@ class PromptStyle(Component[OptionsT]):
     @abstractmethod
     def build(self, sample: Sample, shown: Sequence[ScoredText], n_new: int, seed: int) -> Prompt:
         """The prompt asking for ``n_new`` texts, listing ``shown`` (best first)."""
+
+    def degenerate(self, text: str) -> str | None:
+        """Why a parsed candidate is not worth scoring (None: it is). The loop drops and counts these."""
+        return None
 
     def parse(self, reply: str) -> list[str]:
         """Candidate texts in a generator reply (default: the core's robust list parser)."""

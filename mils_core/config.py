@@ -80,6 +80,12 @@ class LoopSection:
     weights: tuple[float, ...] | None = None
     #: Also keep the best artifact of every iteration (not only each sample's final best).
     save_iteration_artifacts: bool = False
+    #: Weight of a ``fluency`` objective: the generator's own mean token log-likelihood of each
+    #: candidate, added to the scorer's objectives (0: off). Needs a generator that can score texts.
+    fluency: float = attrs.field(default=0.0, validator=attrs.validators.ge(0.0))
+    #: Drop candidates the prompt style calls degenerate (repeated content words, echoed
+    #: instructions) before they are scored.
+    drop_degenerate: bool = True
 
 
 @attrs.frozen

@@ -72,6 +72,7 @@ class SampleState:
         factory=lambda: {
             "candidates_scored": 0,
             "duplicates_dropped": 0,
+            "degenerate_dropped": 0,
             "nan_dropped": 0,
             "unparsable_replies": 0,
             "generator_errors": 0,
@@ -107,12 +108,48 @@ class Loop:
                 f"[loop] weights has {len(self.weights)} entries but the scorer has {len(scorer.objectives)} objectives "
                 f"({', '.join(scorer.objectives)}); give one weight per objective"
             )
+        #: Objective names of a ranked score: the scorer's, plus ``fluency`` when it is on.
+        self.objective_names: tuple[str, ...] = tuple(scorer.objectives)
+        self.fluency = loop.fluency
+        self._fluency_memo: dict[str, float] = {}
+        if self.fluency > 0:
+            self._check_fluency(components)
+            base = self.weights if self.weights is not None else (1.0,) * len(scorer.objectives)
+            self.weights = (*base, self.fluency)
+            self.objective_names = (*scorer.objectives, "fluency")
         renderer = components.renderer
         self.render = RenderStage(renderer, derive_seed(config.run.seed, "render")) if renderer is not None else None
         #: The initial pool is scored with one matrix product (no renders, one objective).
         self.matrix_pool = self.render is None and len(scorer.objectives) == 1
         self.pool: list[str] = []
         self.pool_keys: frozenset[str] = frozenset()
+
+    def _check_fluency(self, components: Components) -> None:
+        if not components.scorer.higher_is_better:
+            raise ConfigError(
+                f"[loop] fluency needs a scorer where higher is better; {type(components.scorer).__name__} "
+                "returns losses. Set loop.fluency = 0"
+            )
+        if components.generator.log_likelihoods([]) is None:
+            raise ConfigError(
+                f"[loop] fluency needs a generator that can score texts; {type(components.generator).__name__} "
+                "cannot (the transformers generator can). Set loop.fluency = 0"
+            )
+
+    def with_fluency(self, texts: Sequence[str], scores: Sequence[Score]) -> list[Score]:
+        """``scores`` with the generator's fluency of each text appended as the last objective
+        (each text is scored once per run; a text the generator cannot score gets NaN)."""
+        if self.fluency <= 0:
+            return list(scores)
+        missing = list(dict.fromkeys(t for t in texts if t not in self._fluency_memo))
+        if missing:
+            found = self.c.generator.log_likelihoods(missing) or [math.nan] * len(missing)
+            self._fluency_memo.update(zip(missing, found, strict=True))
+        out: list[Score] = []
+        for text, score in zip(texts, scores, strict=True):
+            values = score if isinstance(score, tuple) else (float(score),)
+            out.append((*values, float(self._fluency_memo[text])))
+        return out
 
     # -- scoring helpers ----------------------------------------------------------------
     def natural(self, oriented: float) -> float:
@@ -123,6 +160,7 @@ class Loop:
         self, state: SampleState, texts: Sequence[str], scores: Sequence[Score], artifacts: Sequence[Any] | None = None
     ) -> None:
         added: list[ScoredText] = []
+        scores = self.with_fluency(texts, scores)
         for text, score in zip(texts, scores, strict=True):
             state.counters["candidates_scored"] += 1
             if not finite(score):
@@ -266,10 +304,17 @@ class Loop:
             k = min(self.keep, len(oriented))
             idx = np.argpartition(-oriented, k - 1)[:k] if k < len(oriented) else np.arange(len(oriented))
             picked = []
-            for i in idx:
-                if np.isfinite(oriented[i]):
-                    picked.append(ScoredText(self.pool[i], float(oriented[i]), float(row[i])))
-                    state.raw[self.pool[i]] = float(row[i])
+            finite_idx = [int(i) for i in idx if np.isfinite(oriented[i])]
+            texts = [self.pool[i] for i in finite_idx]
+            scores = self.with_fluency(texts, [float(row[i]) for i in finite_idx])
+            for i, text, score in zip(finite_idx, texts, scores, strict=True):
+                if self.fluency > 0:  # the kept pool texts ranked again with their fluency
+                    if finite(score):
+                        picked.append(ScoredText(text, self.sign * scalarize(score, self.weights), score))
+                        state.raw[text] = score
+                else:
+                    picked.append(ScoredText(text, float(oriented[i]), float(row[i])))
+                    state.raw[text] = float(row[i])
             state.ranked = sorted(state.ranked + picked, key=lambda st: (-st.score, st.text))[: self.keep]
 
     def _shared_keys(self, state: SampleState) -> frozenset[str]:
@@ -293,7 +338,7 @@ class Loop:
         """The prompt for the next iteration, shrunk from the worst end to fit the context."""
         it = state.iteration + 1
         seed = derive_seed(state.seed, "gen", it, attempt, slot)
-        names = self.c.scorer.objectives if len(self.c.scorer.objectives) > 1 else ()
+        names = self.objective_names if len(self.objective_names) > 1 else ()
         shown = [ScoredText(s.text, self.natural(s.score), s.raw, names) for s in self.shown(state, it)]
         n_new = self.per_prompt
         gen = self.c.generator
@@ -355,6 +400,10 @@ class Loop:
                 parsed = self.c.prompt_style.parse(reply.text)
                 new = dedupe(parsed, state.seen, self._shared_keys(state))
                 state.counters["duplicates_dropped"] += len(parsed) - len(new)
+                if self.config.loop.drop_degenerate:
+                    kept = [t for t in new if self.c.prompt_style.degenerate(t) is None]
+                    state.counters["degenerate_dropped"] += len(new) - len(kept)
+                    new = kept
                 if not parsed:
                     state.counters["unparsable_replies"] += 1
                     retry.append((i, slot))
@@ -394,7 +443,7 @@ class Loop:
         """The record of a finished sample (artifacts are added by :func:`run_samples`)."""
         best = state.ranked[0] if state.ranked and state.error is None else None
         source = state.sample.source
-        names = self.c.scorer.objectives
+        names = self.objective_names
         record = SampleRecord(
             id=state.sample.id,
             status="ok" if best is not None else "failed",

@@ -145,29 +145,35 @@ def mils_raw(name: str, pm: Any, images: list[Path]) -> dict[str, Any]:
     return raw
 
 
-def mils_run(name: str, raw: dict[str, Any], pm: Any, components: Any, workdir: Path) -> dict[str, Any]:
+def mils_run(name: str, raw: dict[str, Any], pm: Any, workdir: Path) -> dict[str, Any]:
+    """One mils run of ``raw``; its components are resolved afresh (their options differ between
+    configs) and find the loaded models in the process-wide model cache."""
     from mils_core.config import config_from_dict
+    from mils_core.resolve import resolve_components
     from mils_core.results import read_sample_records
     from mils_core.runner import execute
 
     raw = copy.deepcopy(raw)
     raw["run"].update(output=str(workdir / name), cache_dir=str(workdir / "cache"))
     config = config_from_dict(raw, base_dir=Path.cwd())
-    components.scorer.reset_caches()
-    from mils_core.resolve import component_spec
-
-    components.by_kind["stopping-rule"] = [component_spec(pm, "stopping-rule", c.name).build(c.options) for c in config.stop]
+    components = resolve_components(config, pm)
+    components.generator.ensure_loaded()
+    components.scorer.ensure_loaded()
     t0 = time.perf_counter()
     execute(config, pm, progress=False, components=components)
     wall = time.perf_counter() - t0
     records = [r for r in read_sample_records(config.output_dir()) if r.ok]
     rows = [{"image": r.id, "initial_best": round(r.initial_best_score or 0.0, 4), "best": round(r.best_score or 0.0, 4),
              "caption": r.best_text, "new_candidates": r.counters.get("candidates_scored", 0),
-             "duplicates_dropped": r.counters.get("duplicates_dropped", 0)} for r in records]
+             "duplicates_dropped": r.counters.get("duplicates_dropped", 0),
+             "degenerate_dropped": r.counters.get("degenerate_dropped", 0),
+             "objectives": r.best_objectives} for r in records]
     tokens = sum(r.tokens.get("completion", 0) for r in records)
     result = summarise(f"mils {name}", rows, wall=wall, completion_tokens=tokens)
     result["stage_s_per_image"] = {k: round(sum(r.timings.get(k, 0.0) for r in records) / max(1, len(records)), 2)
                                    for k in ("load", "initial", "generate", "score")}
+    if any(r["objectives"] for r in rows):  # the scorer's own score, without the fluency term
+        result["mean_best_scorer"] = round(sum(r["objectives"].get("score", r["best"]) for r in rows) / len(rows), 4)
     return result
 
 
@@ -212,14 +218,14 @@ def main(argv: list[str]) -> int:
         warm = copy.deepcopy(raw)
         warm["run"]["samples"] = [str(args.images[0])]
         warm["stop"] = [{"name": "max-iterations", "n": 1}]
-        mils_run(f"warmup-{name}", warm, pm, components, workdir)
+        mils_run(f"warmup-{name}", warm, pm, workdir)
 
     rows: list[dict[str, Any]] = []
     if not args.skip_reference:
         rows.append(reference_loop(args.images, pool, scorer, generator.model, generator.tokenizer))
         print(json.dumps(rows[-1]), flush=True)
     for name in names:
-        rows.append(mils_run(name, raws[name], pm, components, workdir))
+        rows.append(mils_run(name, raws[name], pm, workdir))
         print(json.dumps(rows[-1]), flush=True)
     print(f"\n{'run':<28} {'s/image':>8} {'best pool -> final':>20} {'new cand./image':>16}")
     for row in rows:

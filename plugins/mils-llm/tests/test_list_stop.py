@@ -47,3 +47,13 @@ def test_stopper_marks_rows_done_once_they_hold_their_list(tiny_llama: Path) -> 
         done = criterion(ids[:, :end], None)
     assert done.tolist() == [True, False, False]
     assert stopped_at[0] == len(rows[0]) and stopped_at[1] is None and stopped_at[2] is None
+
+
+def test_new_items_do_not_count_echoes_or_repeats() -> None:
+    from mils_llm.list_stop import new_items
+
+    known = frozenset({"a cat on a bed", "a striped cat"})
+    text = "1. a cat on a bed\n2. A striped cat.\n3. a cat asleep on a quilt\n4. a cat asleep on a quilt\n5. a tabby"
+    assert new_items(text, known) == 1  # the open last line does not count yet
+    assert new_items(text + "\n", known) == 2
+    assert new_items(text + "\n", frozenset()) == 4

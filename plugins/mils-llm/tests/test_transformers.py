@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import math
 from pathlib import Path
 
 import pytest
@@ -220,3 +221,27 @@ def test_converted_folder_key_follows_the_file(tmp_path: Path) -> None:
     f.write_bytes(b"y" * 11)
     assert first != gguf_cache.converted_folder(f, "torch.float32", root=tmp_path)
     assert first.name.startswith("m-")
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("one_torch_thread")
+def test_smollm2_fluency_prefers_sentences_to_word_salad() -> None:
+    pytest.importorskip("gguf")
+    models.default_gguf()
+    gen = TransformersGenerator(TransformersOptions(device="cpu"))
+    texts = ["a cup of coffee on a wooden table", "cat bed striped sleeping tabby a on",
+             "a cat with a striped coat on its back", "helmet bicycle a"]
+    together = gen.log_likelihoods(texts)
+    assert together is not None and all(v < 0 for v in together)
+    assert together[0] > together[1] + 2 and together[2] > together[3] + 2  # nats per token
+    alone = [gen.log_likelihoods([t]) for t in texts]  # padding in a batch changes nothing
+    assert [a[0] for a in alone if a] == pytest.approx(together, abs=1e-3)
+    assert gen.log_likelihoods([]) == []
+
+
+def test_fluency_of_a_tiny_model_is_finite_and_batch_independent(tiny_llama: Path) -> None:
+    gen = TransformersGenerator(TransformersOptions(model=str(tiny_llama), dtype="float32"))
+    texts = ["a dog on a beach", "a cat", "a plate of food on a table, a city street at night"]
+    together = gen.log_likelihoods(texts)
+    assert together is not None and all(math.isfinite(v) and v < 0 for v in together)
+    assert [gen.log_likelihoods([t])[0] for t in texts] == pytest.approx(together, abs=1e-4)  # type: ignore[index]

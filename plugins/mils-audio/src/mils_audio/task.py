@@ -168,6 +168,11 @@ class AudioCaptionList(PromptStyle[AudioCaptionListOptions]):
 
         return parse_candidates(reply, max_words=self.options.max_words + 10, min_words=2)
 
+    def degenerate(self, text: str) -> str | None:
+        from mils_core.parsing import degenerate_caption
+
+        return degenerate_caption(text, frozenset({"caption", "score", "rated", "rating", "higher", "match"}))
+
 
 class AudioPool(ShippedPool):
     """Generic sound descriptions: the shipped pool or a file of one description per line."""

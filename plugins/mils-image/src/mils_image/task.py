@@ -39,6 +39,10 @@ EXAMPLE_REPLY = (
 )
 
 
+#: Words of the instructions that a caption of the photo itself has no reason to use.
+ECHO_WORDS = frozenset({"caption", "score", "rated", "rating", "higher", "match", "merged"})
+
+
 def builtin_pool() -> tuple[str, ...]:
     """The shipped pool of generic image descriptions (see scripts/build_image_pool.py)."""
     return packaged_pool("mils_image", "data/image_pool.txt")
@@ -116,7 +120,8 @@ class CaptionList(PromptStyle[CaptionListOptions]):
     pool_subject = "photos and pictures (people, animals, food, objects, places, art)"
 
     def build(self, sample: Sample, shown: Sequence[ScoredText], n_new: int, seed: int) -> Prompt:
-        lines = "\n".join(f"{s.label(4)}: {s.text}" for s in shown)
+        # one ranking number per caption, also when fluency is an objective: a small model copes best with that
+        lines = "\n".join(f"{s.score:.4f}: {s.text}" for s in shown)
         user = INSTRUCTIONS.format(lines=lines, n=n_new, max_words=self.options.max_words)
         example = INSTRUCTIONS.format(lines=EXAMPLE_LINES, n=4, max_words=self.options.max_words)
         messages = (
@@ -131,6 +136,11 @@ class CaptionList(PromptStyle[CaptionListOptions]):
         from mils_core.parsing import parse_candidates
 
         return parse_candidates(reply, max_words=self.options.max_words + 10, min_words=2)
+
+    def degenerate(self, text: str) -> str | None:
+        from mils_core.parsing import degenerate_caption
+
+        return degenerate_caption(text, ECHO_WORDS)
 
 
 class ImagePool(ShippedPool):

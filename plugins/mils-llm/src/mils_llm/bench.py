@@ -43,7 +43,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch-sizes", default="1,4,16", help="prompts answered at once (default 1,4,16)")
     parser.add_argument("--max-new-tokens", type=int, default=64, help="tokens per reply (default 64)")
     parser.add_argument("--generators", default="transformers,llama-cpp,openai",
-                        help="which generators to measure (default all three)")
+                        help="which generators to measure (default transformers,llama-cpp,openai); also "
+                        "transformers-generate, transformers-float32, transformers-generate-float32")
     parser.add_argument("--model", default=None,
                         help="model for transformers/llama-cpp (default: the packaged SmolLM2-135M GGUF)")
     parser.add_argument("--device", default="auto", help="device for transformers/llama-cpp (default auto)")
@@ -79,9 +80,19 @@ def _threads(text: str) -> int | None:
     return values[0]
 
 
+#: Variants of the transformers generator measured by name: options set on top of the defaults.
+TRANSFORMERS_VARIANTS: dict[str, dict[str, Any]] = {
+    "transformers": {},
+    "transformers-generate": {"decoder": "generate"},
+    "transformers-float32": {"dtype": "float32"},
+    "transformers-generate-float32": {"decoder": "generate", "dtype": "float32"},
+}
+LOCAL = (*TRANSFORMERS_VARIANTS, "llama-cpp")
+
+
 def _local(name: str, model: str | None, device: str, batch_sizes: list[int], max_new: int,
            threads: int | None) -> dict[str, Any]:
-    if name == "transformers":
+    if name in TRANSFORMERS_VARIANTS:
         if threads is not None:
             from mils_core.torch_utils import require_torch
 
@@ -91,11 +102,12 @@ def _local(name: str, model: str | None, device: str, batch_sizes: list[int], ma
 
         hf.clear_model_cache()
         # Raw decoding speed: replies are not cut at their list's end (that saving is measured by mils bench).
+        variant = TRANSFORMERS_VARIANTS[name]
         opts = TransformersOptions(model=model, device=device, max_new_tokens=max_new,
-                                   batch_size=max(batch_sizes), stop_after_list=False)
+                                   batch_size=max(batch_sizes), stop_after_list=False, **variant)
         gen: Generator[Any] = hf.TransformersGenerator(opts)
         warm: Generator[Any] = hf.TransformersGenerator(
-            TransformersOptions(model=model, device=device, max_new_tokens=4))
+            TransformersOptions(model=model, device=device, max_new_tokens=4, **variant))
     else:
         from mils_llm import llamacpp
         from mils_llm.options import LlamaCppOptions
@@ -126,7 +138,7 @@ def _local(name: str, model: str | None, device: str, batch_sizes: list[int], ma
     described = getattr(gen, "source", None) or getattr(gen, "path", None)
     label = getattr(described, "name", None) or (str(described) if described is not None else str(model))
     return {"model": label, "device": str(getattr(gen, "device", device) or device), "load_s": round(load_s, 3),
-            "runs": runs}
+            "dtype": str(getattr(gen, "dtype", None) or "-").removeprefix("torch."), "runs": runs}
 
 
 def _openai(delay_s: float, concurrency: list[int], requests: int, max_new: int) -> dict[str, Any]:
@@ -162,9 +174,9 @@ def run_bench(args: argparse.Namespace) -> dict[str, Any]:
     threads = _threads(args.threads)
     concurrency = _ints(args.openai_concurrency, "--openai-concurrency")
     wanted = [g.strip() for g in args.generators.split(",") if g.strip()]
-    unknown = sorted(set(wanted) - {"transformers", "llama-cpp", "openai"})
+    unknown = sorted(set(wanted) - {*LOCAL, "openai"})
     if unknown:
-        raise ConfigError(f"--generators: unknown {', '.join(unknown)}; choose from transformers, llama-cpp, openai")
+        raise ConfigError(f"--generators: unknown {', '.join(unknown)}; choose from {', '.join(LOCAL)}, openai")
     results: dict[str, Any] = {
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count(), "python": platform.python_version()},
         "max_new_tokens": args.max_new_tokens,
@@ -188,20 +200,20 @@ def format_table(results: dict[str, Any]) -> str:
     threads = results.get("threads") or "default"
     lines = [f"machine: {results['machine']['platform']}, {results['machine']['cpus']} CPUs; "
              f"max_new_tokens={results['max_new_tokens']}, threads={threads}"]
-    local = [n for n in ("transformers", "llama-cpp") if n in results]
+    local = [n for n in LOCAL if n in results]
     if local:
         lines.append("")
-        lines.append(f"{'generator':<13} {'load_s':>7} {'batch':>5} {'tokens':>7} {'seconds':>8} {'tokens/s':>9}")
+        lines.append(f"{'generator':<30} {'load_s':>7} {'batch':>5} {'tokens':>7} {'seconds':>8} {'tokens/s':>9}")
         for name in local:
             res = results[name]
             if "skipped" in res:
-                lines.append(f"{name:<13} skipped: {res['skipped']}")
+                lines.append(f"{name:<30} skipped: {res['skipped']}")
                 continue
             for i, run in enumerate(res["runs"]):
                 load = f"{res['load_s']:.2f}" if i == 0 else ""
-                lines.append(f"{name:<13} {load:>7} {run['batch']:>5} {run['completion_tokens']:>7} "
+                lines.append(f"{name:<30} {load:>7} {run['batch']:>5} {run['completion_tokens']:>7} "
                              f"{run['seconds']:>8.2f} {run['tokens_per_s']:>9.1f}")
-            lines.append(f"{'':<13} model: {res['model']}, device: {res['device']}")
+            lines.append(f"{'':<30} model: {res['model']}, device: {res['device']}, dtype: {res.get('dtype', '-')}")
     if "openai" in results:
         res = results["openai"]
         lines.append("")

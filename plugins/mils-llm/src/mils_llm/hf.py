@@ -18,12 +18,13 @@ from mils_core.batching import Batcher
 from mils_core.components import Generation, Generator, Prompt
 from mils_core.errors import ConfigError, ModelUnavailableError
 from mils_core.model_cache import models
+from mils_core.parsing import normalize
 from mils_core.seeds import derive_seed
 from mils_core.torch_utils import cpu_has_fast_bf16, inference, require_torch, resolve_device, resolve_dtype
 from mils_llm import gguf_cache
 from mils_llm.common import chat_messages, merge_system, one_line, plain_prompt
 from mils_llm.decode import DecodeSettings, DecodeStats, PrefixStore, decode
-from mils_llm.list_stop import complete_items, list_stopper, newline_token_ids
+from mils_llm.list_stop import list_stopper, new_items, newline_token_ids
 from mils_llm.models import ModelSource, transformers_source
 from mils_llm.options import TransformersOptions
 
@@ -34,6 +35,11 @@ log = structlog.get_logger("mils.llm")
 CACHE_NAMESPACE = "mils-llm/transformers"
 #: Newline-bearing token ids per loaded tokenizer (for the list stop check).
 _NEWLINE_IDS: dict[int, frozenset[int]] = {}
+
+#: The request a text is scored as the reply to, for fluency (chat models).
+FLUENCY_REQUEST = "Write one short description."
+#: Texts per forward pass when scoring fluency.
+LIKELIHOOD_BATCH = 32
 
 _CONTEXT_ATTRS = ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length", "n_ctx")
 
@@ -221,6 +227,47 @@ class TransformersGenerator(Generator[TransformersOptions]):
     def count_tokens(self, prompt: Prompt) -> int | None:
         return len(self._encode(self.render(prompt)))
 
+    def log_likelihoods(self, texts: Sequence[str]) -> list[float] | None:
+        """Mean log-probability per token of each text as the model's reply to a request for one
+        short description (chat models) or after a start token (plain models); batched."""
+        if not texts:
+            return []
+        self.ensure_loaded()
+        torch = require_torch()
+        tok = self.tokenizer
+        context = self._likelihood_context()
+        rows = [context + [int(i) for i in tok(text, add_special_tokens=False)["input_ids"]] for text in texts]
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
+        out: list[float] = [float("nan")] * len(rows)
+        for begin in range(0, len(order), LIKELIHOOD_BATCH):
+            chunk = order[begin:begin + LIKELIHOOD_BATCH]
+            width = max(len(rows[i]) for i in chunk)
+            ids = torch.full((len(chunk), width), self._pad_id, dtype=torch.long)
+            mask = torch.zeros((len(chunk), width), dtype=torch.long)
+            for r, i in enumerate(chunk):
+                ids[r, : len(rows[i])] = torch.tensor(rows[i], dtype=torch.long)
+                mask[r, : len(rows[i])] = 1
+            with inference(self.device, self.dtype):
+                logits = self.model(input_ids=ids.to(self.device), attention_mask=mask.to(self.device)).logits
+                logp = torch.log_softmax(logits[:, :-1].float(), dim=-1)
+                picked = logp.gather(-1, ids[:, 1:].to(self.device).unsqueeze(-1)).squeeze(-1)
+                weight = mask[:, 1:].clone()
+                weight[:, : max(0, len(context) - 1)] = 0  # only the text's own tokens count
+                weight = weight.to(self.device).float()
+                means = (picked * weight).sum(-1) / weight.sum(-1).clamp(min=1)
+            for r, i in enumerate(chunk):
+                out[i] = float(means[r]) if len(rows[i]) > max(1, len(context)) else float("nan")
+        return out
+
+    def _likelihood_context(self) -> list[int]:
+        tok = self.tokenizer
+        if self._templated:
+            text = tok.apply_chat_template([{"role": "user", "content": FLUENCY_REQUEST}], tokenize=False,
+                                           add_generation_prompt=True)
+            return self._encode(str(text))
+        start = tok.bos_token_id if tok.bos_token_id is not None else tok.eos_token_id
+        return [int(start)] if start is not None else []
+
     def generate(self, prompts: Sequence[Prompt]) -> list[Generation]:
         if not prompts:
             return []
@@ -276,14 +323,16 @@ class TransformersGenerator(Generator[TransformersOptions]):
         return result
 
     def _stop_check(self, batch: list[Prompt], fit: list[int]) -> Any:
-        """``stop(row, tokens)`` for :func:`~mils_llm.decode.decode`: true once a row's list is complete."""
+        """``stop(row, tokens)`` for :func:`~mils_llm.decode.decode`: true once a row's list holds
+        as many new lines as its prompt asked for (lines echoing the shown texts do not count)."""
         newline = self._newline_ids()
         wanted = [batch[i].n_new for i in fit]
+        known = [frozenset(normalize(s.text) for s in batch[i].shown) for i in fit]
 
         def stop(row: int, tokens: list[int]) -> bool:
             if tokens[-1] not in newline or wanted[row] <= 0:
                 return False
-            return complete_items(self.tokenizer.decode(tokens, skip_special_tokens=True)) >= wanted[row]
+            return new_items(self.tokenizer.decode(tokens, skip_special_tokens=True), known[row]) >= wanted[row]
 
         return stop
 

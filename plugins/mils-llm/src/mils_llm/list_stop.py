@@ -24,6 +24,23 @@ def complete_items(text: str) -> int:
     return sum(1 for line in head.split("\n") if _ITEM.match(line))
 
 
+def new_items(text: str, known: frozenset[str]) -> int:
+    """Complete list items of ``text`` that are neither in ``known`` (normalised texts, e.g. the
+    ones the prompt showed) nor repeats of an earlier item: echoed lines do not end a reply."""
+    from mils_core.parsing import clean_candidate, normalize
+
+    head, sep, _tail = text.rpartition("\n")
+    if not sep:
+        return 0
+    seen: set[str] = set()
+    for line in head.split("\n"):
+        if _ITEM.match(line):
+            key = normalize(clean_candidate(line))
+            if key and key not in known:
+                seen.add(key)
+    return len(seen)
+
+
 def newline_token_ids(tokenizer: Any) -> frozenset[int]:
     """Ids of the tokens whose text contains a newline (a line can only end on one of them)."""
     size = len(tokenizer)
