@@ -114,9 +114,12 @@ def _print(records: Iterable[tuple[Any, SampleRecord]], as_json: bool) -> None:
                 "id": sample.id, "path": str(sample.source), "status": record.status, "caption": record.best_text,
                 "score": record.best_score, "initial_best_score": record.initial_best_score,
                 "initial_best_caption": record.initial_best_text, "iterations": record.iterations, "error": record.error,
+                "objectives": record.best_objectives,
             }), flush=True)
         elif record.ok and record.best_score is not None and record.initial_best_score is not None:
-            print(f"{sample.source}: {record.best_text}  (score {record.best_score:.4f}; "
+            parts = ", ".join(f"{k} {v:.4f}" for k, v in record.best_objectives.items())
+            score = f"{parts}; ranked {record.best_score:.4f}" if parts else f"score {record.best_score:.4f}"
+            print(f"{sample.source}: {record.best_text}  ({score}; "
                   f"best in pool {record.initial_best_score:.4f}: {record.initial_best_text})")
         else:
             print(f"{sample.source}: FAILED: {record.error}")

@@ -73,6 +73,7 @@ class SampleState:
             "candidates_scored": 0,
             "duplicates_dropped": 0,
             "degenerate_dropped": 0,
+            "lines_not_parsed": 0,
             "nan_dropped": 0,
             "unparsable_replies": 0,
             "generator_errors": 0,
@@ -398,6 +399,8 @@ class Loop:
                     continue
                 answered.add(i)
                 parsed = self.c.prompt_style.parse(reply.text)
+                lines = sum(1 for line in reply.text.splitlines() if line.strip())
+                state.counters["lines_not_parsed"] += max(0, lines - len(parsed))
                 new = dedupe(parsed, state.seen, self._shared_keys(state))
                 state.counters["duplicates_dropped"] += len(parsed) - len(new)
                 if self.config.loop.drop_degenerate:

@@ -167,11 +167,18 @@ def mils_run(name: str, raw: dict[str, Any], pm: Any, workdir: Path) -> dict[str
              "caption": r.best_text, "new_candidates": r.counters.get("candidates_scored", 0),
              "duplicates_dropped": r.counters.get("duplicates_dropped", 0),
              "degenerate_dropped": r.counters.get("degenerate_dropped", 0),
+             "lines_not_parsed": r.counters.get("lines_not_parsed", 0),
              "objectives": r.best_objectives} for r in records]
     tokens = sum(r.tokens.get("completion", 0) for r in records)
     result = summarise(f"mils {name}", rows, wall=wall, completion_tokens=tokens)
     result["stage_s_per_image"] = {k: round(sum(r.timings.get(k, 0.0) for r in records) / max(1, len(records)), 2)
                                    for k in ("load", "initial", "generate", "score")}
+    stats = getattr(components.generator, "decode_stats", None)
+    if stats is not None:  # the batched decoder's own accounting
+        result["decode"] = {"prefill_s": round(stats.prefill_s, 2), "decode_s": round(stats.decode_s, 2),
+                            "steps": stats.steps, "row_steps": stats.row_steps,
+                            "prompt_tokens_encoded": stats.prompt_tokens_encoded,
+                            "decode_tokens_per_s": round(stats.row_steps / stats.decode_s, 1) if stats.decode_s else None}
     if any(r["objectives"] for r in rows):  # the scorer's own score, without the fluency term
         result["mean_best_scorer"] = round(sum(r["objectives"].get("score", r["best"]) for r in rows) / len(rows), 4)
     return result
@@ -183,6 +190,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--skip-reference", action="store_true")
     parser.add_argument("--mils-configs", default="offline,reference-hparams")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--seed", type=int, default=0, help="run seed of the mils runs")
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
                         help="override the mils configs (JSON values), e.g. generator.dtype=\"float32\"")
     args = parser.parse_args(argv)
@@ -195,6 +203,8 @@ def main(argv: list[str]) -> int:
     names = [n for n in args.mils_configs.split(",") if n]
     workdir = Path(tempfile.mkdtemp(prefix="mils-side-by-side-"))
     raws = {n: mils_raw(n, pm, args.images) for n in names or ["offline"]}
+    for raw in raws.values():
+        raw["run"]["seed"] = args.seed
     for item in args.set:
         dotted, _, value = item.partition("=")
         section, _, key = dotted.partition(".")

@@ -139,3 +139,27 @@ def test_auto_dtype_is_bf16_only_where_the_cpu_has_it(tiny_llama: Path, monkeypa
         reply = gen.generate([Prompt((Message("user", "Write 2 texts about a dog"),), n_new=2, seed=1)])[0]
         assert reply.error is None and reply.completion_tokens > 0
     clear_model_cache()
+
+
+def test_no_repeat_ngram_bans_exactly_the_completing_tokens() -> None:
+    from mils_llm.decode import _banned_next
+
+    assert _banned_next([1, 2, 3, 1, 2], 3) == [3]
+    assert _banned_next([1, 2, 3, 1, 2, 9, 1, 2], 3) == [3, 9]
+    assert _banned_next([1, 2], 3) == [] and _banned_next([1, 2, 1, 2], 0) == []
+
+
+def test_no_repeat_ngram_reply_has_no_repeated_span(model_and_prompts: tuple[object, list[list[int]]]) -> None:
+    import torch
+
+    model, prompts = model_and_prompts
+    with torch.inference_mode():
+        plain = decode(model, prompts, DecodeSettings(max_new_tokens=40), [0] * 4)
+        blocked = decode(model, prompts, DecodeSettings(max_new_tokens=40, no_repeat_ngram=3), [0] * 4)
+
+    def repeats(tokens: list[int], n: int) -> int:
+        grams = [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+        return len(grams) - len(set(grams))
+
+    assert sum(repeats(t, 3) for t in plain) > 0  # a random tiny model loops without the ban
+    assert all(repeats(t, 3) == 0 for t in blocked)

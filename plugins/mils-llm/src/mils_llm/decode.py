@@ -30,6 +30,9 @@ class DecodeSettings:
     temperature: float = 0.0
     top_p: float = 1.0
     eos_ids: frozenset[int] = frozenset()
+    #: Never repeat a span of this many tokens within one reply (0: off). Small models fall into
+    #: loops that write the same list line again and again; this makes every line new.
+    no_repeat_ngram: int = 0
     #: Shortest shared prefix worth encoding once (shorter ones are just re-read per row).
     min_shared_prefix: int = 8
     share_prefix: bool = True
@@ -119,6 +122,14 @@ def _nucleus_sample(probs: Any, top_p: float, uniforms: Any) -> Any:
     return order.gather(-1, _inverse_cdf(top, uniforms)).squeeze(-1)
 
 
+def _banned_next(tokens: list[int], n: int) -> list[int]:
+    """Tokens that would complete an n-gram already in ``tokens`` (the reply so far)."""
+    if n <= 0 or len(tokens) < n:
+        return []
+    tail = tokens[len(tokens) - n + 1:]
+    return [tokens[i + n - 1] for i in range(len(tokens) - n + 1) if tokens[i:i + n - 1] == tail]
+
+
 def _cache_keyword(model: Any) -> str:
     """The forward() keyword that takes the key/value cache (``cache`` in newer transformers)."""
     import inspect
@@ -200,6 +211,11 @@ def decode(
     for step in range(settings.max_new_tokens):
         stats.steps += 1
         stats.row_steps += len(alive)
+        if settings.no_repeat_ngram > 0:
+            for b, row in enumerate(alive):
+                banned = _banned_next(out[row], settings.no_repeat_ngram)
+                if banned:
+                    logits[b, banned] = float("-inf")
         if settings.temperature > 0:
             probs = torch.softmax(logits.float() / settings.temperature, dim=-1)
             uniforms = torch.stack([torch.rand((), generator=generators[r]) for r in alive]).to(probs.device)

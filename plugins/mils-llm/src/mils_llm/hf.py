@@ -344,6 +344,7 @@ class TransformersGenerator(Generator[TransformersOptions]):
             temperature=opts.temperature,
             top_p=opts.top_p,
             eos_ids=frozenset() if opts.random_weights else frozenset(self._eos_ids),
+            no_repeat_ngram=opts.no_repeat_ngram_size,
         )
         stop = self._stop_check(batch, fit) if opts.stop_after_list and not opts.random_weights else None
         seeds = [derive_seed(opts.seed, batch[i].seed) for i in fit]
@@ -369,6 +370,8 @@ class TransformersGenerator(Generator[TransformersOptions]):
         }
         if opts.random_weights:
             kwargs["min_new_tokens"] = new_tokens  # a fixed token budget: end-of-sequence is ignored
+        if opts.no_repeat_ngram_size:
+            kwargs["no_repeat_ngram_size"] = opts.no_repeat_ngram_size  # over prompt and reply, as transformers does
         if opts.temperature > 0:
             kwargs.update(do_sample=True, temperature=opts.temperature, top_p=opts.top_p, top_k=None)
         else:

@@ -45,6 +45,9 @@ class TransformersOptions:
     #: ``batched``: mils's own decode loop (the prompts' shared prefix encoded once, finished rows
     #: dropped, one random stream per prompt); ``generate``: transformers' ``generate``.
     decoder: str = attrs.field(default="batched", validator=attrs.validators.in_(("batched", "generate")))
+    #: Never repeat a span of this many tokens within one reply (0: off); ends the loops in which a
+    #: small model writes one list line over and over. Not for tasks whose texts share long spans.
+    no_repeat_ngram_size: int = attrs.field(default=0, validator=v.non_negative_int)
     #: Random weights at ``random_shape`` (no download): replies run to max_new_tokens and are
     #: replaced by synthetic candidate lines. For throughput benchmarks only.
     random_weights: bool = False
