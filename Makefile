@@ -12,7 +12,7 @@ setup-test:
 
 ## Set up, then caption a bundled example image offline with packaged weights.
 demo: setup
-	.venv/bin/mils caption --preset offline examples/images/chelsea.jpg
+	.venv/bin/mils caption --preset offline examples/images/coffee.jpg
 
 ## Set up, then run lint, type checks and the whole test suite.
 test: setup-test lint type

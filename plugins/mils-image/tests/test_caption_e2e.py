@@ -97,7 +97,7 @@ def test_mils_caption_offline_preset_beats_the_pool(tmp_path: Path) -> None:
     """The README's main job: real packaged weights, the search ends above the initial pool's best."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "MILS_CACHE_DIR": str(tmp_path / "cache")}
     proc = subprocess.run(
-        [sys.executable, "-m", "mils_core", "caption", "--preset", "offline", str(EXAMPLES / "chelsea.jpg"),
+        [sys.executable, "-m", "mils_core", "caption", "--preset", "offline", str(EXAMPLES / "coffee.jpg"),
          "--json", "--output", str(tmp_path / "run")],
         capture_output=True, text=True, env=env, timeout=1500,
     )

@@ -147,9 +147,17 @@ def test_model_errors_are_not_swallowed(tiny_llama: Path) -> None:
         def generate(self, **kwargs: object) -> object:
             raise RuntimeError("CUDA error: an illegal memory access was encountered")
 
+        def __call__(self, **kwargs: object) -> object:  # the batched decoder's forward passes
+            raise RuntimeError("CUDA error: an illegal memory access was encountered")
+
     gen.model = Broken()
     with pytest.raises(RuntimeError, match="illegal memory access"):
         gen.generate([make_prompt(2)])
+    old = gen_for(tiny_llama, decoder="generate")
+    old.ensure_loaded()
+    old.model = Broken()
+    with pytest.raises(RuntimeError, match="illegal memory access"):
+        old.generate([make_prompt(2)])
 
 
 @pytest.mark.slow

@@ -120,8 +120,7 @@ class CaptionList(PromptStyle[CaptionListOptions]):
     pool_subject = "photos and pictures (people, animals, food, objects, places, art)"
 
     def build(self, sample: Sample, shown: Sequence[ScoredText], n_new: int, seed: int) -> Prompt:
-        # one ranking number per caption, also when fluency is an objective: a small model copes best with that
-        lines = "\n".join(f"{s.score:.4f}: {s.text}" for s in shown)
+        lines = "\n".join(f"{s.label(4)}: {s.text}" for s in shown)
         user = INSTRUCTIONS.format(lines=lines, n=n_new, max_words=self.options.max_words)
         example = INSTRUCTIONS.format(lines=EXAMPLE_LINES, n=4, max_words=self.options.max_words)
         messages = (
