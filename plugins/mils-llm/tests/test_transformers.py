@@ -253,3 +253,19 @@ def test_fluency_of_a_tiny_model_is_finite_and_batch_independent(tiny_llama: Pat
     together = gen.log_likelihoods(texts)
     assert together is not None and all(math.isfinite(v) and v < 0 for v in together)
     assert [gen.log_likelihoods([t])[0] for t in texts] == pytest.approx(together, abs=1e-4)  # type: ignore[index]
+
+
+def test_gguf_conversion_is_quiet_under_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:
+    import transformers.modeling_gguf_pytorch_utils as gguf_utils
+    from transformers.utils import logging as hf_logging
+
+    before_bar, before_level = gguf_utils.tqdm, hf_logging.get_verbosity()
+    monkeypatch.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    with hf._quiet_conversion():
+        bar = gguf_utils.tqdm(range(3), desc="Converting")
+        assert bar.disable and list(bar) == [0, 1, 2]
+        assert hf_logging.get_verbosity() == hf_logging.ERROR
+    assert gguf_utils.tqdm is before_bar and hf_logging.get_verbosity() == before_level
+    monkeypatch.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "0")  # a library user who wants bars keeps them
+    with hf._quiet_conversion():
+        assert gguf_utils.tqdm is before_bar

@@ -7,8 +7,11 @@ out-of-memory. Loaded models are shared within a process, keyed by (model, devic
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +60,31 @@ def _local_gguf(source: ModelSource) -> Path | None:
     return path if path.is_file() else None
 
 
+@contextlib.contextmanager
+def _quiet_conversion() -> Iterator[None]:
+    """No GGUF conversion bar or dtype advice from transformers while the CLI keeps a clean screen
+    (it sets ``HF_HUB_DISABLE_PROGRESS_BARS=1`` unless ``--debug``)."""
+    if os.environ.get("HF_HUB_DISABLE_PROGRESS_BARS") != "1":
+        yield
+        return
+    import importlib
+
+    gguf_utils: Any = importlib.import_module("transformers.modeling_gguf_pytorch_utils")
+    hf_logging: Any = importlib.import_module("transformers.utils.logging")
+
+    bar = getattr(gguf_utils, "tqdm", None)
+    level = hf_logging.get_verbosity()
+    if bar is not None:
+        gguf_utils.tqdm = functools.partial(bar, disable=True)
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        if bar is not None:
+            gguf_utils.tqdm = bar
+        hf_logging.set_verbosity(level)
+
+
 def _load(source: ModelSource, device: Any, dtype: Any, trust_remote_code: bool, cache_converted: bool) -> tuple[Any, Any]:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -79,8 +107,9 @@ def _load(source: ModelSource, device: Any, dtype: Any, trust_remote_code: bool,
     if source.gguf_file is not None:
         kwargs["gguf_file"] = source.gguf_file
     try:
-        tokenizer = AutoTokenizer.from_pretrained(location, **kwargs)
-        model = AutoModelForCausalLM.from_pretrained(location, dtype=dtype, **kwargs)
+        with _quiet_conversion():
+            tokenizer = AutoTokenizer.from_pretrained(location, **kwargs)
+            model = AutoModelForCausalLM.from_pretrained(location, dtype=dtype, **kwargs)
     except (OSError, ValueError, KeyError) as exc:
         raise ModelUnavailableError(
             f"transformers cannot load model {source.name!r}: {type(exc).__name__}: {one_line(exc)}; "
