@@ -281,3 +281,11 @@ def test_mils_bench_with_random_weights(tmp_path: Path, mils_plugin_manager: Any
     [full] = [r for r in report["variants"] if r["variant"] == "full"]
     assert full["failed"] == 0 and full["target_encodes_per_sample"] == 1.0
     assert full["scorer_stats"]["clips_encoded"] == 3 * full["samples"]
+
+
+def test_degenerate_captions_are_named() -> None:
+    style = AudioCaptionList()
+    assert style.degenerate("a dog barks twice in a quiet park") is None
+    assert style.degenerate("a daisy on a daisy's flower") == "repeats 'daisy'"
+    assert style.degenerate("you can see a dog") == "talks to the reader ('you')"
+    assert style.degenerate("captions that score higher") is not None

@@ -106,3 +106,6 @@ def test_mils_caption_offline_preset_beats_the_pool(tmp_path: Path) -> None:
     assert {"id", "path", "status", "caption", "score", "initial_best_score"} <= set(line)
     assert line["status"] == "ok" and line["caption"]
     assert line["score"] > line["initial_best_score"], line
+    # the offline preset ranks by the bridge score plus a little of SmolLM2's fluency, and says so
+    assert set(line["objectives"]) == {"score", "fluency"}, line
+    assert line["score"] == pytest.approx(line["objectives"]["score"] + 0.005 * line["objectives"]["fluency"])

@@ -87,3 +87,11 @@ def test_custom_pool_file(tmp_path: Path) -> None:
 
 def test_plugin_import_is_light() -> None:
     assert_import_is_light("mils_image.plugin", forbidden=("torch", "PIL", "numpy"))
+
+
+def test_degenerate_captions_are_named() -> None:
+    style = CaptionList()
+    assert style.degenerate("a cup of espresso on a tray") is None
+    assert style.degenerate("a daisy on a daisy's flower") == "repeats 'daisy'"
+    assert style.degenerate("you can see a dog") == "talks to the reader ('you')"
+    assert style.degenerate("captions that score higher") is not None

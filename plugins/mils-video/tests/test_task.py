@@ -211,3 +211,11 @@ def test_the_msrvtt_reader_feeds_the_video_task(tmp_path: Path, fake_image_pm: A
     assert sorted(records.by_id) == ["video7010", "video7011"]
     assert all(r["status"] == "ok" for r in records)
     assert records.by_id["video7010"]["meta"]["references"] == ["a green screen turns blue"]
+
+
+def test_degenerate_captions_are_named() -> None:
+    style = VideoCaptionList()
+    assert style.degenerate("a rocket lifts off into a clear sky") is None
+    assert style.degenerate("a daisy on a daisy's flower") == "repeats 'daisy'"
+    assert style.degenerate("you can see a dog") == "talks to the reader ('you')"
+    assert style.degenerate("captions that score higher") is not None
