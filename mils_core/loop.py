@@ -315,14 +315,10 @@ class Loop:
             finite_idx = [int(i) for i in idx if np.isfinite(oriented[i])]
             texts = [self.pool[i] for i in finite_idx]
             scores = self.with_fluency(texts, [float(row[i]) for i in finite_idx])
-            for i, text, score in zip(finite_idx, texts, scores, strict=True):
-                if self.fluency > 0:  # the kept pool texts ranked again with their fluency
-                    if finite(score):
-                        picked.append(ScoredText(text, self.sign * scalarize(score, self.weights), score))
-                        state.raw[text] = score
-                else:
-                    picked.append(ScoredText(text, float(oriented[i]), float(row[i])))
-                    state.raw[text] = float(row[i])
+            for text, score in zip(texts, scores, strict=True):  # ranked as _merge ranks (fluency included)
+                if finite(score):
+                    picked.append(ScoredText(text, self.sign * scalarize(score, self.weights), score))
+                    state.raw[text] = score
             state.ranked = sorted(state.ranked + picked, key=lambda st: (-st.score, st.text))[: self.keep]
 
     def _shared_keys(self, state: SampleState) -> frozenset[str]:
