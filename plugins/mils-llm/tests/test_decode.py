@@ -163,3 +163,13 @@ def test_no_repeat_ngram_reply_has_no_repeated_span(model_and_prompts: tuple[obj
 
     assert sum(repeats(t, 3) for t in plain) > 0  # a random tiny model loops without the ban
     assert all(repeats(t, 3) == 0 for t in blocked)
+
+
+def test_bad_decoder_options_are_one_line_errors() -> None:
+    from mils_core.errors import ConfigError
+
+    with pytest.raises((ConfigError, ValueError), match=r"decoder.*'batched'.*'generate'") as info:
+        TransformersOptions(decoder="fast")
+    assert "\n" not in str(info.value) and "Attribute(" not in str(info.value)
+    with pytest.raises((ConfigError, ValueError), match="no_repeat_ngram_size"):
+        TransformersOptions(no_repeat_ngram_size=-1)

@@ -44,7 +44,7 @@ class TransformersOptions:
     stop_after_list: bool = True
     #: ``batched``: mils's own decode loop (the prompts' shared prefix encoded once, finished rows
     #: dropped, one random stream per prompt); ``generate``: transformers' ``generate``.
-    decoder: str = attrs.field(default="batched", validator=attrs.validators.in_(("batched", "generate")))
+    decoder: str = attrs.field(default="batched", validator=v.one_of(("batched", "generate")))
     #: Never repeat a span of this many tokens within one reply (0: off); ends the loops in which a
     #: small model writes one list line over and over. Not for tasks whose texts share long spans.
     no_repeat_ngram_size: int = attrs.field(default=0, validator=v.non_negative_int)
