@@ -130,6 +130,10 @@ def repeated_content_word(text: str) -> str | None:
 _CHATTY = frozenset({"i", "i'm", "i'd", "i'll", "me", "my", "we", "our", "us", "you", "your", "you're"})
 
 
+#: Words of a caption prompt's own instructions that a caption of the media itself has no reason to use.
+CAPTION_ECHO_WORDS = frozenset({"caption", "score", "rated", "rating", "higher", "match", "merged"})
+
+
 def degenerate_caption(text: str, echo_words: AbstractSet[str] = frozenset()) -> str | None:
     """Why a short caption is degenerate, or None: a repeated content word, a word that talks to
     the reader ("you", "I"), or a word of the prompt's own instructions (``echo_words``, e.g.

@@ -326,6 +326,16 @@ class PromptStyleContract:
         assert _has_number("\n".join(m.content for m in prompt.messages), 17)
 
 
+class CaptionStyleContract(PromptStyleContract):
+    """A prompt style for captions (short descriptions): also names degenerate candidates."""
+
+    def test_degenerate_captions_are_named(self, prompt_style: PromptStyle[Any]) -> None:
+        assert prompt_style.degenerate("a dog runs along a sandy beach") is None
+        assert prompt_style.degenerate("a daisy on a daisy's flower") == "repeats 'daisy'"
+        assert prompt_style.degenerate("you can see a dog") == "talks to the reader ('you')"
+        assert prompt_style.degenerate("captions that score higher") is not None
+
+
 def _rebuild(component: Any) -> Any:
     """A fresh instance of ``component``'s class with the same options."""
     return type(component)(component.options)

@@ -18,7 +18,7 @@ from mils_core.components import Sample, ScoredText, Scorer
 from mils_core.errors import ConfigError
 from mils_core.hookspecs import hookimpl
 from mils_core.media.audio import AudioClip
-from mils_core.testing.contracts import PoolContract, PromptStyleContract, TaskContract
+from mils_core.testing.contracts import CaptionStyleContract, PoolContract, TaskContract
 from mils_core.testing.fakes import FakeGenerator
 from mils_core.testing.helpers import assert_import_is_light
 
@@ -36,7 +36,7 @@ class TestAudioCaptioningContract(TaskContract):
         return str(sound_dir)
 
 
-class TestAudioCaptionListContract(PromptStyleContract):
+class TestAudioCaptionListContract(CaptionStyleContract):
     @pytest.fixture
     def prompt_style(self) -> AudioCaptionList:
         return AudioCaptionList()
@@ -281,11 +281,3 @@ def test_mils_bench_with_random_weights(tmp_path: Path, mils_plugin_manager: Any
     [full] = [r for r in report["variants"] if r["variant"] == "full"]
     assert full["failed"] == 0 and full["target_encodes_per_sample"] == 1.0
     assert full["scorer_stats"]["clips_encoded"] == 3 * full["samples"]
-
-
-def test_degenerate_captions_are_named() -> None:
-    style = AudioCaptionList()
-    assert style.degenerate("a dog barks twice in a quiet park") is None
-    assert style.degenerate("a daisy on a daisy's flower") == "repeats 'daisy'"
-    assert style.degenerate("you can see a dog") == "talks to the reader ('you')"
-    assert style.degenerate("captions that score higher") is not None

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from mils_core.errors import ConfigError
-from mils_core.testing.contracts import PoolContract, PromptStyleContract, TaskContract
+from mils_core.testing.contracts import CaptionStyleContract, PoolContract, TaskContract
 from mils_core.testing.helpers import assert_import_is_light
 from mils_image.task import CaptionList, ImageCaptioning, ImagePool, builtin_pool, image_samples
 
@@ -27,7 +27,7 @@ class TestImageCaptioningContract(TaskContract):
         return str(EXAMPLES)
 
 
-class TestCaptionListContract(PromptStyleContract):
+class TestCaptionListContract(CaptionStyleContract):
     @pytest.fixture
     def prompt_style(self) -> CaptionList:
         return CaptionList()
@@ -87,11 +87,3 @@ def test_custom_pool_file(tmp_path: Path) -> None:
 
 def test_plugin_import_is_light() -> None:
     assert_import_is_light("mils_image.plugin", forbidden=("torch", "PIL", "numpy"))
-
-
-def test_degenerate_captions_are_named() -> None:
-    style = CaptionList()
-    assert style.degenerate("a cup of espresso on a tray") is None
-    assert style.degenerate("a daisy on a daisy's flower") == "repeats 'daisy'"
-    assert style.degenerate("you can see a dog") == "talks to the reader ('you')"
-    assert style.degenerate("captions that score higher") is not None

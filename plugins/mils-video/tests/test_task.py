@@ -14,7 +14,7 @@ from mils_video.task import VideoCaptioning, VideoCaptionList, VideoPool, builti
 
 from mils_core.errors import ConfigError
 from mils_core.media.video import VideoClip
-from mils_core.testing.contracts import PoolContract, PromptStyleContract, TaskContract
+from mils_core.testing.contracts import CaptionStyleContract, PoolContract, TaskContract
 from mils_core.testing.helpers import assert_import_is_light
 
 PLUGIN = Path(__file__).resolve().parents[1]
@@ -31,7 +31,7 @@ class TestVideoCaptioningContract(TaskContract):
         return str(video_dir)
 
 
-class TestVideoCaptionListContract(PromptStyleContract):
+class TestVideoCaptionListContract(CaptionStyleContract):
     @pytest.fixture
     def prompt_style(self) -> VideoCaptionList:
         return VideoCaptionList()
@@ -211,11 +211,3 @@ def test_the_msrvtt_reader_feeds_the_video_task(tmp_path: Path, fake_image_pm: A
     assert sorted(records.by_id) == ["video7010", "video7011"]
     assert all(r["status"] == "ok" for r in records)
     assert records.by_id["video7010"]["meta"]["references"] == ["a green screen turns blue"]
-
-
-def test_degenerate_captions_are_named() -> None:
-    style = VideoCaptionList()
-    assert style.degenerate("a rocket lifts off into a clear sky") is None
-    assert style.degenerate("a daisy on a daisy's flower") == "repeats 'daisy'"
-    assert style.degenerate("you can see a dog") == "talks to the reader ('you')"
-    assert style.degenerate("captions that score higher") is not None

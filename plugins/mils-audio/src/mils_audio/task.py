@@ -169,9 +169,9 @@ class AudioCaptionList(PromptStyle[AudioCaptionListOptions]):
         return parse_candidates(reply, max_words=self.options.max_words + 10, min_words=2)
 
     def degenerate(self, text: str) -> str | None:
-        from mils_core.parsing import degenerate_caption
+        from mils_core.parsing import CAPTION_ECHO_WORDS, degenerate_caption
 
-        return degenerate_caption(text, frozenset({"caption", "score", "rated", "rating", "higher", "match"}))
+        return degenerate_caption(text, CAPTION_ECHO_WORDS)
 
 
 class AudioPool(ShippedPool):

@@ -39,10 +39,6 @@ EXAMPLE_REPLY = (
 )
 
 
-#: Words of the instructions that a caption of the photo itself has no reason to use.
-ECHO_WORDS = frozenset({"caption", "score", "rated", "rating", "higher", "match", "merged"})
-
-
 def builtin_pool() -> tuple[str, ...]:
     """The shipped pool of generic image descriptions (see scripts/build_image_pool.py)."""
     return packaged_pool("mils_image", "data/image_pool.txt")
@@ -137,9 +133,9 @@ class CaptionList(PromptStyle[CaptionListOptions]):
         return parse_candidates(reply, max_words=self.options.max_words + 10, min_words=2)
 
     def degenerate(self, text: str) -> str | None:
-        from mils_core.parsing import degenerate_caption
+        from mils_core.parsing import CAPTION_ECHO_WORDS, degenerate_caption
 
-        return degenerate_caption(text, ECHO_WORDS)
+        return degenerate_caption(text, CAPTION_ECHO_WORDS)
 
 
 class ImagePool(ShippedPool):
