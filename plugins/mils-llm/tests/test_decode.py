@@ -173,3 +173,48 @@ def test_bad_decoder_options_are_one_line_errors() -> None:
     assert "\n" not in str(info.value) and "Attribute(" not in str(info.value)
     with pytest.raises((ConfigError, ValueError), match="no_repeat_ngram_size"):
         TransformersOptions(no_repeat_ngram_size=-1)
+
+
+def test_preallocated_cache_layer_appends_in_place_like_concatenation(model_and_prompts: tuple[object, list[list[int]]]
+                                                                     ) -> None:
+    import torch
+
+    from mils_llm.decode import preallocated_cache
+
+    model, _ = model_and_prompts
+    cache = preallocated_cache(model, capacity=3)
+    layer = cache.layers[0]
+    parts = [torch.randn(4, 2, n, 8) for n in (2, 1, 2)]  # the third update outgrows the capacity
+    for part in parts:
+        keys, values = layer.update(part, part * 2)
+    expected = torch.cat(parts, dim=2)
+    assert torch.equal(keys, expected) and torch.equal(values, expected * 2)
+    assert layer.get_seq_length() == 5 and cache.get_seq_length() == 5
+    buffer = layer.key_buffer
+    layer.update(torch.zeros(4, 2, 1, 8), torch.zeros(4, 2, 1, 8))
+    assert layer.key_buffer is buffer  # grown to double, so the next token needed no new buffer
+    layer.batch_select_indices(torch.tensor([2, 0]))
+    assert torch.equal(layer.keys[:, :, :5], expected[[2, 0]]) and layer.keys.shape[2] == 6
+    layer.crop(-3)
+    assert layer.get_seq_length() == 3 and torch.equal(layer.keys, expected[[2, 0], :, :3])
+    with pytest.raises(ValueError, match="negative"):
+        layer.crop(2)
+
+
+def test_identical_prompts_are_read_once_and_sampled_apart(model_and_prompts: tuple[object, list[list[int]]]) -> None:
+    import torch
+
+    model, prompts = model_and_prompts
+    batch = [prompts[1], prompts[0], prompts[1], prompts[1]]
+    settings = DecodeSettings(max_new_tokens=8, min_shared_prefix=4)
+    once, twice = DecodeStats(), DecodeStats()
+    with torch.inference_mode():
+        greedy = decode(model, batch, settings, [0] * 4, stats=once)
+        decode(model, prompts[:2], settings, [0, 0], stats=twice)
+        assert once.prompt_tokens_encoded == twice.prompt_tokens_encoded  # two distinct prompts read
+        assert greedy[0] == greedy[2] == greedy[3] == decode(model, [prompts[1]], settings, [0])[0]
+        assert greedy[1] == decode(model, [prompts[0]], settings, [0])[0]
+        hot = DecodeSettings(max_new_tokens=8, temperature=1.5, min_shared_prefix=4)
+        sampled = decode(model, batch, hot, [1, 2, 3, 4])
+        assert sampled[2] == decode(model, [prompts[1]], hot, [3])[0]  # its own seed, as if alone
+        assert len({tuple(r) for r in (sampled[0], sampled[2], sampled[3])}) > 1
