@@ -255,6 +255,27 @@ def test_fluency_of_a_tiny_model_is_finite_and_batch_independent(tiny_llama: Pat
     assert [gen.log_likelihoods([t])[0] for t in texts] == pytest.approx(together, abs=1e-4)  # type: ignore[index]
 
 
+def test_fluency_reuses_the_context_and_matches_a_full_forward_pass(tiny_llama: Path) -> None:
+    import torch
+
+    gen = TransformersGenerator(TransformersOptions(model=str(tiny_llama), dtype="float32"))
+    texts = ["a dog on a beach", "a plate of food on a table, a city street at night"]
+    got = gen.log_likelihoods(texts)
+    state = gen._fluency_context
+    assert got is not None and state is not None  # the context was encoded once and kept
+    context = list(state.tokens)
+    expected = []
+    for text in texts:  # the plain way: the whole row through the model, no cache
+        ids = context + gen.tokenizer(text, add_special_tokens=False)["input_ids"]
+        with torch.no_grad():
+            logits = gen.model(input_ids=torch.tensor([ids])).logits[0].float()
+        logp = torch.log_softmax(logits[:-1], dim=-1).gather(-1, torch.tensor(ids[1:]).unsqueeze(-1)).squeeze(-1)
+        expected.append(float(logp[len(context) - 1:].mean()))
+    assert got == pytest.approx(expected, abs=1e-4)
+    assert gen.log_likelihoods(texts[:1]) == pytest.approx(got[:1], abs=1e-4)
+    assert gen._fluency_context is state  # not re-encoded by a later call
+
+
 def test_gguf_conversion_is_quiet_under_the_cli(monkeypatch: pytest.MonkeyPatch) -> None:
     import transformers.modeling_gguf_pytorch_utils as gguf_utils
     from transformers.utils import logging as hf_logging

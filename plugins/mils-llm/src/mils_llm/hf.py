@@ -26,7 +26,15 @@ from mils_core.seeds import derive_seed
 from mils_core.torch_utils import cpu_has_fast_bf16, inference, require_torch, resolve_device, resolve_dtype
 from mils_llm import gguf_cache
 from mils_llm.common import chat_messages, merge_system, one_line, plain_prompt
-from mils_llm.decode import DecodeSettings, DecodeStats, PrefixStore, decode
+from mils_llm.decode import (
+    ContextState,
+    DecodeSettings,
+    DecodeStats,
+    PrefixStore,
+    decode,
+    encode_context,
+    mean_log_probs,
+)
 from mils_llm.list_stop import list_stopper, new_items, newline_token_ids
 from mils_llm.models import ModelSource, transformers_source
 from mils_llm.options import TransformersOptions
@@ -145,6 +153,7 @@ class TransformersGenerator(Generator[TransformersOptions]):
         self._pad_id = 0
         self._eos_ids: set[int] = set()
         self._prefixes = PrefixStore()
+        self._fluency_context: ContextState | None = None
         #: What the batched decoder did so far (prompt tokens read, shared prefix, row-steps).
         self.decode_stats = DecodeStats()
         self._batcher = Batcher(self.options.batch_size, sort_key=self._length_key, name="transformers generate")
@@ -175,6 +184,7 @@ class TransformersGenerator(Generator[TransformersOptions]):
             return _load(source, self.device, self.dtype, opts.trust_remote_code, opts.cache_converted)
 
         self.model, self.tokenizer = models.get_or_load(CACHE_NAMESPACE, key, load_pair)
+        self._fluency_context = None  # belongs to the model just loaded
         self.load_seconds = time.perf_counter() - t0
         tok = self.tokenizer
         tok.padding_side = "left"
@@ -265,7 +275,10 @@ class TransformersGenerator(Generator[TransformersOptions]):
         torch = require_torch()
         tok = self.tokenizer
         context = self._likelihood_context()
-        rows = [context + [int(i) for i in tok(text, add_special_tokens=False)["input_ids"]] for text in texts]
+        texts_ids = [[int(i) for i in tok(text, add_special_tokens=False)["input_ids"]] for text in texts]
+        if context and self._plain_cache():
+            return self._continuation_log_probs(context, texts_ids)
+        rows = [context + ids for ids in texts_ids]
         order = sorted(range(len(rows)), key=lambda i: len(rows[i]))
         out: list[float] = [float("nan")] * len(rows)
         for begin in range(0, len(order), LIKELIHOOD_BATCH):
@@ -286,6 +299,26 @@ class TransformersGenerator(Generator[TransformersOptions]):
                 means = (picked * weight).sum(-1) / weight.sum(-1).clamp(min=1)
             for r, i in enumerate(chunk):
                 out[i] = float(means[r]) if len(rows[i]) > max(1, len(context)) else float("nan")
+        return out
+
+    def _plain_cache(self) -> bool:
+        types = getattr(self.model.config, "layer_types", None) or [None]
+        return all(t in ("full_attention", None) for t in types)
+
+    def _continuation_log_probs(self, context: list[int], texts_ids: list[list[int]]) -> list[float]:
+        """The texts after a context encoded once per process (its keys and values are shared)."""
+        state = self._fluency_context
+        with inference(self.device, self.dtype):
+            if state is None or state.tokens != tuple(context):
+                state = self._fluency_context = encode_context(self.model, context, device=self.device)
+            order = sorted(range(len(texts_ids)), key=lambda i: len(texts_ids[i]))
+            out: list[float] = [float("nan")] * len(texts_ids)
+            for begin in range(0, len(order), LIKELIHOOD_BATCH):
+                chunk = order[begin:begin + LIKELIHOOD_BATCH]
+                means = mean_log_probs(self.model, state, [texts_ids[i] for i in chunk], device=self.device,
+                                       pad_id=self._pad_id)
+                for i, value in zip(chunk, means, strict=True):
+                    out[i] = value
         return out
 
     def _likelihood_context(self) -> list[int]:
