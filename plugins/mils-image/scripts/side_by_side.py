@@ -9,8 +9,9 @@ same loaded SmolLM2 model (transformers) and the same ``imagenet-bridge`` scorer
     .venv/bin/python plugins/mils-image/scripts/side_by_side.py [--images A.jpg B.jpg ...]
         [--skip-reference] [--mils-configs offline,reference-hparams] [--json OUT.json]
 
-Prints one row per run: seconds per image, mean best pool -> final, new candidates scored per
-image. Timing needs a quiet machine: run nothing else meanwhile.
+Prints one row per run: seconds per image, the scorer's mean best pool -> final, reply lines
+parsed per image (repeats included) and new distinct candidates scored per image. Timing needs a
+quiet machine: run nothing else meanwhile.
 """
 
 from __future__ import annotations
@@ -105,17 +106,18 @@ def reference_loop(images: list[Path], pool: list[str], bridge: Any, model: Any,
         scores = scorer.score(vec, pool)
         t_pool = time.perf_counter() - t0
         ranked = sorted(zip(scores, pool, strict=True), reverse=True)[: REF["top_k"]]
-        initial, seen, new = ranked[0][0], set(pool), 0
+        initial, seen, new, lines = ranked[0][0], set(pool), 0, 0
         for _ in range(REF["iterations"]):
-            fresh = [c for c in dict.fromkeys(parse(generator.reply(ranked, REF["n_new"]))) if c not in seen]
+            parsed = parse(generator.reply(ranked, REF["n_new"]))
+            fresh = [c for c in dict.fromkeys(parsed) if c not in seen]
             seen.update(fresh)
-            new += len(fresh)
+            new, lines = new + len(fresh), lines + len(parsed)
             if fresh:
                 ranked = sorted(ranked + list(zip(scorer.score(vec, fresh), fresh, strict=True)), reverse=True)
                 ranked = ranked[: REF["top_k"]]
         per_image.append({"image": path.name, "s": round(time.perf_counter() - t0, 2), "pool_s": round(t_pool, 2),
                           "initial_best": round(initial, 4), "best": round(ranked[0][0], 4), "caption": ranked[0][1],
-                          "new_candidates": new})
+                          "new_candidates": new, "lines_parsed": lines})
     return summarise("reference-style loop", per_image, wall=sum(r["s"] for r in per_image),
                      completion_tokens=generator.completion_tokens)
 
@@ -127,6 +129,9 @@ def summarise(name: str, rows: list[dict[str, Any]], *, wall: float, completion_
         "mean_initial_best": round(sum(r["initial_best"] for r in rows) / n, 4),
         "mean_best": round(sum(r["best"] for r in rows) / n, 4),
         "new_candidates_per_image": round(sum(r["new_candidates"] for r in rows) / n, 1),
+        # every parsed reply line, repeats and already-seen texts included (what a loop without
+        # duplicate rules would score)
+        "lines_parsed_per_image": round(sum(r["lines_parsed"] for r in rows) / n, 1),
         "completion_tokens_per_image": round(completion_tokens / n, 1),
     }
 
@@ -168,6 +173,9 @@ def mils_run(name: str, raw: dict[str, Any], pm: Any, workdir: Path) -> dict[str
              "duplicates_dropped": r.counters.get("duplicates_dropped", 0),
              "degenerate_dropped": r.counters.get("degenerate_dropped", 0),
              "lines_not_parsed": r.counters.get("lines_not_parsed", 0),
+             "lines_parsed": sum(r.counters.get(k, 0) for k in ("candidates_scored", "duplicates_dropped",
+                                                                  "degenerate_dropped")),
+             "initial_scorer": r.history_objectives[0][0] if r.history_objectives else r.initial_best_score,
              "objectives": r.best_objectives} for r in records]
     tokens = sum(r.tokens.get("completion", 0) for r in records)
     result = summarise(f"mils {name}", rows, wall=wall, completion_tokens=tokens)
@@ -181,6 +189,7 @@ def mils_run(name: str, raw: dict[str, Any], pm: Any, workdir: Path) -> dict[str
                             "decode_tokens_per_s": round(stats.row_steps / stats.decode_s, 1) if stats.decode_s else None}
     if any(r["objectives"] for r in rows):  # the scorer's own score, without the fluency term
         result["mean_best_scorer"] = round(sum(r["objectives"].get("score", r["best"]) for r in rows) / len(rows), 4)
+        result["mean_initial_best_scorer"] = round(sum(r["initial_scorer"] or 0.0 for r in rows) / len(rows), 4)
     return result
 
 
@@ -237,10 +246,13 @@ def main(argv: list[str]) -> int:
     for name in names:
         rows.append(mils_run(name, raws[name], pm, workdir))
         print(json.dumps(rows[-1]), flush=True)
-    print(f"\n{'run':<28} {'s/image':>8} {'best pool -> final':>20} {'new cand./image':>16}")
-    for row in rows:
-        print(f"{row['run']:<28} {row['s_per_image']:>8.1f} {row['mean_initial_best']:>9.3f} -> {row['mean_best']:<8.3f}"
-              f" {row['new_candidates_per_image']:>16.1f}")
+    print(f"\n{'run':<28} {'s/image':>8} {'scorer best: pool -> final':>27} {'lines parsed/image':>19}"
+          f" {'new distinct/image':>19}")
+    for row in rows:  # the scorer's own score (a fluency term, if any, left out)
+        pool_best = row.get("mean_initial_best_scorer", row["mean_initial_best"])
+        best = row.get("mean_best_scorer", row["mean_best"])
+        print(f"{row['run']:<28} {row['s_per_image']:>8.1f} {pool_best:>16.3f} -> {best:<8.3f}"
+              f" {row['lines_parsed_per_image']:>19.1f} {row['new_candidates_per_image']:>19.1f}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
     return 0
