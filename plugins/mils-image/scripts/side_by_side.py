@@ -201,7 +201,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--seed", type=int, default=0, help="run seed of the mils runs")
     parser.add_argument("--set", action="append", default=[], metavar="SECTION.KEY=VALUE",
-                        help="override the mils configs (JSON values), e.g. generator.dtype=\"float32\"")
+                        help="override the mils configs (JSON values), e.g. generator.dtype=\"float32\" or a whole "
+                             "section: stop='[{\"name\": \"max-iterations\", \"n\": 5}]'")
     args = parser.parse_args(argv)
 
     from mils_core.config import config_from_dict
@@ -218,7 +219,10 @@ def main(argv: list[str]) -> int:
         dotted, _, value = item.partition("=")
         section, _, key = dotted.partition(".")
         for raw in raws.values():
-            raw.setdefault(section, {})[key] = json.loads(value)
+            if key:
+                raw.setdefault(section, {})[key] = json.loads(value)
+            else:  # a whole section, e.g. stop=[{"name": "max-iterations", "n": 5}]
+                raw[section] = json.loads(value)
     first = copy.deepcopy(next(iter(raws.values())))
     first["run"].update(output=str(workdir / "load"), cache_dir=str(workdir / "load-cache"))
     components = resolve_components(config_from_dict(first, base_dir=Path.cwd()), pm)
