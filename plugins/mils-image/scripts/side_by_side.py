@@ -19,12 +19,16 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import re
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+# a clean terminal, as `mils` itself keeps it: no weight-loading or conversion progress bars
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 import numpy as np
 

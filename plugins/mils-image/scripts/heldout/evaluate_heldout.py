@@ -15,11 +15,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+# a clean terminal, as `mils` itself keeps it: no weight-loading or conversion progress bars
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
