@@ -16,16 +16,16 @@ from typing import Any
 
 PRESETS: dict[str, dict[str, Any]] = {
     "offline": {
-        "task": {"max_words": 14, "pool_size": 6000},
+        "task": {"max_words": 14, "pool_size": 24000},
         # A 135M model echoes the shown captions at the paper's temperature (0.5): at 1.0 it writes
         # 4-5x more new captions per iteration (chelsea.jpg: 44-51 scored vs 9-10).
-        "generator": {"name": "transformers", "max_new_tokens": 100, "batch_size": 16, "temperature": 1.0,
+        "generator": {"name": "transformers", "max_new_tokens": 72, "batch_size": 16, "temperature": 1.0,
                       "no_repeat_ngram_size": 4},
         "scorer": {"name": "imagenet-bridge"},
         # fluency: SmolLM2's own log-likelihood of each caption is a small second objective (a
         # weak scorer otherwise rewards word salad such as "computer toilets"; see scripts/heldout).
         "loop": {"top_k": 6, "n_new": 16, "prompts_per_sample": 4, "batch_samples": 4, "fluency": 0.005},
-        "stop": [{"name": "max-iterations", "n": 4}, {"name": "plateau", "patience": 3, "min_delta": 0.0001}],
+        "stop": [{"name": "max-iterations", "n": 5}, {"name": "plateau", "patience": 3, "min_delta": 0.0001}],
     },
     "fast": {
         "task": {"pool_size": 5000, "max_words": 18},
