@@ -182,7 +182,11 @@ class EmbeddingScorer(Scorer[OptionsT]):
             matrix = self._pool_matrix
         else:
             matrix = self.text_embeddings(texts)
-        return np.asarray(np.stack([np.asarray(h) for h in handles]) @ matrix.T, dtype=np.float64)
+        # One matrix-vector product per target, not one product over the batch: the batch's shape
+        # changes BLAS's rounding, and a sample's scores must not depend on its batch mates.
+        if not len(handles):
+            return np.zeros((0, len(texts)), np.float64)
+        return np.asarray(np.stack([matrix @ np.asarray(h) for h in handles]), dtype=np.float64)
 
     def prepare_pool(self, texts: Sequence[str]) -> None:
         """Embed the initial pool once: from memory, from the disk cache, or by encoding."""

@@ -159,3 +159,18 @@ def test_same_answers_with_and_without_caches(tmp_path: Path, mils_run, mils_reg
     a = {r["id"]: r["best_text"] for r in mils_run(on)}
     b = {r["id"]: r["best_text"] for r in mils_run(off)}
     assert len(a) == 4 and a == b
+
+
+def test_a_samples_pool_scores_do_not_depend_on_its_batch_mates() -> None:
+    """One matrix product over a batch of targets rounds differently for each batch shape; a sample's
+    scores (and so its ranking) must be the same whether it is scored alone, in a batch of 8 or of 13,
+    so a Ray run gives the single-process records."""
+    scorer = FakeScorer(FakeScorer.Options(dim=512))
+    pool = [f"pool text {i}" for i in range(300)]
+    scorer.prepare_pool(pool)
+    handles = scorer.prepare_targets([f"target {i}" for i in range(13)])
+    together = scorer.score_matrix(handles, pool)
+    for size in (1, 3, 8):
+        for start in range(0, 13, size):
+            np.testing.assert_array_equal(scorer.score_matrix(handles[start:start + size], pool),
+                                          together[start:start + size])

@@ -40,6 +40,17 @@ def test_result_does_not_depend_on_batch_composition(tmp_path: Path, mils_run) -
     assert len(ra) == 9 and ra == rb
 
 
+def test_embedding_scores_do_not_depend_on_batch_composition(tmp_path: Path, mils_run, mils_register) -> None:  # type: ignore[no-untyped-def]
+    """With an embedding scorer (a matrix product over the pool) the records are the same, to the bit."""
+    import mils_core.testing.fixed_cost as fixed_cost
+
+    mils_register(fixed_cost)
+    parts = {"scorer": {"name": "fixed-cost", "dim": 64}, "generator": {"name": "fixed-cost"}}
+    ra = {r["id"]: _strip_timings(r) for r in mils_run(demo_config(tmp_path / "a", n=13, loop={"batch_samples": 13}, **parts))}
+    rb = {r["id"]: _strip_timings(r) for r in mils_run(demo_config(tmp_path / "b", n=13, loop={"batch_samples": 3}, **parts))}
+    assert len(ra) == 13 and ra == rb
+
+
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), exploration=st.sampled_from([0.0, 0.3]), n_new=st.integers(1, 12))
 def test_best_score_never_decreases(tmp_path_factory, seed: int, exploration: float, n_new: int) -> None:  # type: ignore[no-untyped-def]
